@@ -1,0 +1,74 @@
+"""Time-series data helpers: the sine curve, sliding windows, the train/test split, prediction."""
+import numbers
+
+import numpy as np
+
+from .backend import to_numpy
+from .checks import float_array, positive_int
+
+
+def sine_data(n=50, start=-10.0, stop=10.0):
+    """The tutorial's series: ``x = linspace(start, stop, n)``, ``y = sin(x)`` -> (x, y), each (n,)."""
+    x = np.linspace(start, stop, positive_int(n, "n"))
+    return x, np.sin(x)
+
+
+def create_dataset(ts, look_back):
+    """Sliding windows of a series ``ts`` (N,) or (N, D) and the value after each window.
+
+    Returns ``X`` (N - look_back, look_back, D) with ``X[k] = ts[k : k + look_back]`` and
+    ``y`` (N - look_back, D) with ``y[k] = ts[k + look_back]`` (a 1-D series has D = 1).
+    """
+    ts = float_array(ts, "ts", np)
+    if ts.ndim == 1:
+        ts = ts[:, None]
+    if ts.ndim != 2:
+        raise ValueError(f"ts must have shape (N,) or (N, D), got {tuple(ts.shape)}")
+    look_back = positive_int(look_back, "look_back")
+    if look_back >= len(ts):
+        raise ValueError(f"look_back must be smaller than the series length {len(ts)}, got {look_back}")
+    n = len(ts) - look_back
+    X = np.stack([ts[k:k + look_back] for k in range(n)])
+    return X, ts[look_back:].copy()
+
+
+def split_data(X, y, train_ratio=0.5):
+    """First ``int(len(y) * train_ratio)`` samples for training, the rest for testing, in order.
+
+    Returns ``X_train, y_train, X_test, y_test``.
+    """
+    if isinstance(train_ratio, bool) or not isinstance(train_ratio, numbers.Real) or not 0 < train_ratio < 1:
+        raise ValueError(f"train_ratio must be a number strictly between 0 and 1, got {train_ratio!r}")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must hold the same number of samples, got {len(X)} and {len(y)}")
+    n = int(len(y) * train_ratio)
+    if n == 0 or n == len(y):
+        raise ValueError(f"train_ratio={train_ratio} leaves an empty split of {len(y)} samples")
+    return X[:n], y[:n], X[n:], y[n:]
+
+
+def one_step_predict(model, X):
+    """Predict the next value after each window of ``X`` (N, T, D) from true inputs -> (N, O) numpy."""
+    return to_numpy(model.forward(X))
+
+
+def closed_loop_predict(model, window, n_steps):
+    """Generate ``n_steps`` values, feeding each prediction back as the newest input.
+
+    ``window`` (look_back,) or (look_back, D) seeds the loop; returns (n_steps, D) numpy. Only the
+    first prediction sees true data: later ones build on the model's own output.
+    """
+    w = float_array(window, "window", np)
+    if w.ndim == 1:
+        w = w[:, None]
+    if w.ndim != 2:
+        raise ValueError(f"window must have shape (look_back,) or (look_back, D), got {tuple(w.shape)}")
+    out = np.empty((positive_int(n_steps, "n_steps"), w.shape[1]))
+    for k in range(len(out)):
+        pred = to_numpy(model.forward(w[None]))
+        if pred.shape != (1, w.shape[1]):
+            raise ValueError(f"model must map (1, T, {w.shape[1]}) to (1, {w.shape[1]}) for closed-loop "
+                             f"prediction, got output shape {pred.shape}")
+        out[k] = pred[0]
+        w = np.concatenate([w[1:], pred])
+    return out

@@ -1,0 +1,73 @@
+"""Fully connected layer ``y = W z + b`` applied to (B, D) or, per time step, to (B, T, D).
+
+Backward: ``dW = sum dout^T z``, ``db = sum dout``, ``dz = dout W`` (sums over batch and time).
+"""
+import numpy as np
+
+from .checks import float_array, positive_int, shape
+from .initializers import glorot_uniform, make_rng
+from .layer import Layer
+
+
+class Dense(Layer):
+    """``Dense(input_size D, output_size O)``: (B, D) -> (B, O) or (B, T, D) -> (B, T, O).
+
+    Parameters ``W`` (O, D) and ``b`` (O,); in the book, W_hy and b_hy of the output layer.
+    """
+
+    def __init__(self, input_size, output_size, *, seed=None, dtype=np.float64):
+        self.input_size = positive_int(input_size, "input_size")
+        self.output_size = positive_int(output_size, "output_size")
+        rng = make_rng(seed)
+        O, D = self.output_size, self.input_size
+        super().__init__([("W", (O, D), glorot_uniform(rng, (O, D))), ("b", (O,), np.zeros(O))], dtype)
+
+    def _input(self, x, name="x"):
+        x = float_array(x, name, self.xp, self.dtype)
+        if x.ndim not in (2, 3):
+            raise ValueError(f"{name} must have shape (B, {self.input_size}) or (B, T, {self.input_size}),"
+                             f" got {tuple(x.shape)}")
+        return shape(x, name, (None,) * (x.ndim - 1) + (self.input_size,))
+
+    def forward(self, x):
+        """x (B, D) or (B, T, D) -> W x + b with shape (B, O) or (B, T, O)."""
+        return super().forward(x)
+
+    def _forward(self, x, state):
+        y = x @ self._p["W"].T + self._p["b"]
+        return y, {"x": x, "out_shape": y.shape}, ()
+
+    def _merge(self, caches):
+        x = self.xp.concatenate([c["x"] for c in caches], axis=1)
+        return {"x": x, "out_shape": x.shape[:2] + (self.output_size,)}
+
+    def _backward(self, dout, cache, dfinal):
+        x = cache["x"]
+        d2, x2 = dout.reshape(-1, self.output_size), x.reshape(-1, self.input_size)
+        self._g["W"][...] = d2.T @ x2
+        self._g["b"][...] = d2.sum(axis=0)
+        return dout @ self._p["W"], ()
+
+
+class LastStep(Layer):
+    """Many-to-one adapter: (B, T, H) -> (B, H), the last time step; backward puts dout on step T."""
+
+    def __init__(self, size=None, dtype=np.float64):
+        self.input_size = self.output_size = size
+        super().__init__([], dtype)
+
+    def _input(self, x, name="x"):
+        x = float_array(x, name, self.xp, self.dtype)
+        return shape(x, name, (None, None, self.input_size))
+
+    def step(self, x_t):
+        raise TypeError("LastStep has no step-by-step mode: a stepwise model's output already is the "
+                        "last step")
+
+    def _forward(self, x, state):
+        return self.xp.ascontiguousarray(x[:, -1]), {"in_shape": x.shape, "out_shape": (x.shape[0], x.shape[2])}, ()
+
+    def _backward(self, dout, cache, dfinal):
+        dx = self.xp.zeros(cache["in_shape"], dtype=self.dtype)
+        dx[:, -1] = dout
+        return dx, ()

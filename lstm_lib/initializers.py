@@ -1,0 +1,27 @@
+"""Parameter initialisation.
+
+Weights are Glorot (Xavier) uniform, ``U(-r, r)`` with ``r = sqrt(6 / (fan_in + fan_out))``, drawn per
+named block (so each LSTM gate's ``W_*`` (H, D) and ``R_*`` (H, H) gets its own fan-in/fan-out).
+Biases start at zero, except the LSTM forget-gate bias ``b_for`` (``forget_bias``, default 1.0), which
+keeps the cell open early in training (Jozefowicz et al. 2015). Values are drawn on the host with
+numpy, so a seed gives bitwise the same parameters on numpy and cupy.
+"""
+import numbers
+
+import numpy as np
+
+
+def make_rng(seed):
+    """A ``numpy.random.Generator`` from ``None``, an int seed, or an existing Generator (returned as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        return np.random.default_rng(seed)
+    raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {type(seed).__name__}")
+
+
+def glorot_uniform(rng, shape):
+    """Array of ``shape`` (fan_out, fan_in) drawn from U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    fan_out, fan_in = shape
+    r = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=shape)

@@ -1,0 +1,118 @@
+"""Base class of every layer: parameters in one flat vector, named views, and stepwise histories.
+
+A layer's parameters live in ``theta`` (1-D) and their gradients in ``dtheta``; ``params`` and
+``grads`` map the book's names (``W_xh``, ``R_in``, ...) to reshaped views of them, so an optimizer
+updates a whole model with a few vector operations and writing ``params[name]`` changes the model.
+
+Subclasses implement ``_forward(x, state) -> (y, cache, final_state)`` and
+``_backward(dout, cache, dfinal) -> (dx, dinitial)`` for a whole sequence, plus ``_merge(caches)``
+which joins the caches of consecutive calls. ``forward`` runs one sequence; ``step`` runs one time step
+that continues the previous call, and ``backward`` then differentiates the whole run since the last
+``truncate()`` (or ``forward``), exactly as if it had been one sequence.
+"""
+from .backend import get_array_module, xp_default
+from .checks import float_array, shape
+
+
+class Layer:
+    #: names of the recurrent state arrays (e.g. ("h0", "c0")); empty for feed-forward layers
+    state_names = ()
+
+    def __init__(self, blocks, dtype, xp=None):
+        """Allocate ``theta`` for ``blocks``: a list of (name, shape, host array) filled in order."""
+        xp = xp or xp_default()
+        sizes = [int(a.size) for _, _, a in blocks]
+        theta = xp.empty(sum(sizes), dtype=dtype)
+        offset = 0
+        for (_, _, values), n in zip(blocks, sizes):
+            theta[offset:offset + n] = xp.asarray(values.reshape(-1), dtype=dtype)
+            offset += n
+        self._blocks = [(name, tuple(shp)) for name, shp, _ in blocks]
+        self.bind(theta, xp.zeros_like(theta))
+        self.truncate()
+
+    # -- parameters -----------------------------------------------------------------------------
+    def bind(self, theta, dtheta):
+        """Make ``theta``/``dtheta`` (1-D, already holding the values) this layer's storage."""
+        self.theta, self.dtheta = theta, dtheta
+        self._p, self._g, offset = {}, {}, 0
+        for name, shp in self._blocks:
+            n = 1
+            for s in shp:
+                n *= s
+            self._p[name] = theta[offset:offset + n].reshape(shp)
+            self._g[name] = dtheta[offset:offset + n].reshape(shp)
+            offset += n
+        self.params, self.grads = self._named_views(self._p), self._named_views(self._g)
+
+    def _named_views(self, blocks):
+        """Public name -> view; layers with fused storage split blocks here."""
+        return dict(blocks)
+
+    @property
+    def xp(self):
+        return get_array_module(self.theta)
+
+    @property
+    def dtype(self):
+        return self.theta.dtype
+
+    # -- running --------------------------------------------------------------------------------
+    def _input(self, x, name="x"):
+        x = float_array(x, name, self.xp, self.dtype)
+        return shape(x, name, (None, None, self.input_size))
+
+    def _states(self, given, batch, names):
+        xp = self.xp
+        out = []
+        for value, name in zip(given, names):
+            if value is None:
+                out.append(xp.zeros((batch, self.hidden_size), dtype=self.dtype))
+            else:
+                out.append(shape(float_array(value, name, xp, self.dtype), name, (batch, self.hidden_size)))
+        return tuple(out)
+
+    def forward(self, x, *state):
+        """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass."""
+        x = self._input(x)
+        state = self._states(state + (None,) * (len(self.state_names) - len(state)), x.shape[0],
+                             self.state_names)
+        y, cache, self._state = self._forward(x, state)
+        self._caches = [cache]
+        return y
+
+    def step(self, x_t):
+        """One time step ``x_t`` (B, D) -> (B, out), continuing the previous ``step``/``forward``."""
+        x_t = shape(float_array(x_t, "x_t", self.xp, self.dtype), "x_t", (None, self.input_size))
+        state = self._state
+        if state and state[0].shape[0] != x_t.shape[0]:
+            raise ValueError(f"x_t has batch size {x_t.shape[0]} but the running state has batch size "
+                             f"{state[0].shape[0]}; call truncate() before starting a new batch")
+        if not state:
+            state = self._states((None,) * len(self.state_names), x_t.shape[0], self.state_names)
+        y, cache, self._state = self._forward(x_t[:, None], state)
+        self._caches.append(cache)
+        return y[:, 0]
+
+    def truncate(self):
+        """Forget the running state and the stored history (truncated BPTT cuts here)."""
+        self._state = ()
+        self._caches = []
+
+    def backward(self, dout, *dfinal):
+        """Gradient of the loss w.r.t. every output step ``dout`` -> dx; sets ``grads`` and ``dstate0``.
+
+        ``dfinal`` optionally holds gradients arriving at the final state(s) (``dh_T``, ``dc_T``).
+        """
+        if not self._caches:
+            raise ValueError("backward() called before forward(): no forward pass is stored "
+                             "(or truncate() discarded it)")
+        if len(self._caches) > 1:
+            self._caches = [self._merge(self._caches)]
+        cache = self._caches[0]
+        dout = shape(float_array(dout, "dout", self.xp, self.dtype), "dout", cache["out_shape"])
+        batch = dout.shape[0]
+        names = tuple("d" + n[:-1] + "_T" for n in self.state_names)
+        dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), batch, names)
+        dx, self.dstate0 = self._backward(dout, cache, dfinal)
+        return dx

@@ -1,0 +1,158 @@
+"""LSTM layer (memory cell with input, forget and output gates) with explicit BPTT.
+
+Forward, for t = 1..T, in the notation of the book (x (B, T, D), hidden size H, sigma = sigmoid):
+
+    u_t = W_c   x_t + R_c   z_{t-1} + b_c          g_t = tanh(u_t)     (cell input)
+    i_t = sigma(W_in  x_t + R_in  z_{t-1} + b_in)                       (input gate)
+    f_t = sigma(W_for x_t + R_for z_{t-1} + b_for)                      (forget gate)
+    o_t = sigma(W_out x_t + R_out z_{t-1} + b_out)                      (output gate)
+    c_t = i_t * g_t + f_t * c_{t-1}
+    z_t = o_t * tanh(c_t)
+
+The four blocks are fused: ``W`` (4H, D), ``R`` (4H, H), ``b`` (4H,) stacked in the gate order
+**c, in, for, out**; ``params["W_in"]`` etc. are live views of the fused arrays, so one matmul computes
+all gates. Backward, with delta_t = dL/dz_t and dc_t = dL/dc_t (both including later steps):
+
+    delta_t = dout_t + R^T da_{t+1}                       (da = gradients of the four pre-activations)
+    dc_t    = delta_t * o_t * (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}     (additive path through f)
+    du_t    = dc_t * i_t * (1 - g_t^2)          di_t = dc_t * g_t * i_t (1 - i_t)
+    df_t    = dc_t * c_{t-1} * f_t (1 - f_t)    do_t = delta_t * tanh(c_t) * o_t (1 - o_t)
+    dW = sum_t da_t x_t^T,   dR = sum_t da_t z_{t-1}^T,   db = sum_t da_t,   dx_t = W^T da_t
+"""
+import numpy as np
+
+from .checks import positive_int
+from .initializers import glorot_uniform, make_rng
+from .layer import Layer
+
+GATES = ("c", "in", "for", "out")
+
+
+class LSTM(Layer):
+    """``LSTM(input_size D, hidden_size H, forget_bias=1.0)``: (B, T, D) -> (B, T, H).
+
+    Parameters ``W_c, W_in, W_for, W_out`` (H, D), ``R_c, R_in, R_for, R_out`` (H, H),
+    ``b_c, b_in, b_for, b_out`` (H,). After ``backward``: ``grads``, ``dh0``, ``dc0`` (B, H),
+    ``delta`` = dL/dz_t and ``delta_c`` = dL/dc_t, both (B, T, H).
+    """
+
+    state_names = ("h0", "c0")
+
+    def __init__(self, input_size, hidden_size, *, forget_bias=1.0, seed=None, dtype=np.float64):
+        self.input_size = positive_int(input_size, "input_size")
+        self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
+        rng = make_rng(seed)
+        D, H = self.input_size, self.hidden_size
+        W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in GATES])
+        R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in GATES])
+        b = np.zeros(4 * H)
+        b[2 * H:3 * H] = float(forget_bias)
+        super().__init__([("W", (4 * H, D), W), ("R", (4 * H, H), R), ("b", (4 * H,), b)], dtype)
+
+    def _named_views(self, blocks):
+        H = self.hidden_size
+        return {f"{kind}_{gate}": blocks[kind][k * H:(k + 1) * H]
+                for kind in ("W", "R", "b") for k, gate in enumerate(GATES)}
+
+    def forward(self, x, h0=None, c0=None):
+        """x (B, T, D), h0 and c0 (B, H) or None (zeros) -> z (B, T, H)."""
+        return super().forward(x, h0, c0)
+
+    def backward(self, dout, dh_T=None, dc_T=None):
+        """dout = dL/dz (B, T, H) [+ dL/dz_T, dL/dc_T from beyond the sequence] -> dL/dx (B, T, D)."""
+        return super().backward(dout, dh_T, dc_T)
+
+    @property
+    def final_state(self):
+        """(z_T, c_T), each (B, H), of the last run."""
+        return self._state or None
+
+    @property
+    def dh0(self):
+        return self.dstate0[0]
+
+    @property
+    def dc0(self):
+        return self.dstate0[1]
+
+    def trace(self):
+        """The last run's internals, each (B, T, H): g = tanh(u), gates i, f, o, cell c and output z."""
+        if not self._caches:
+            raise ValueError("trace() called before forward(): no forward pass is stored")
+        if len(self._caches) > 1:
+            self._caches = [self._merge(self._caches)]
+        cache, H = self._caches[0], self.hidden_size
+        parts = {name: cache["gates"][:, :, k * H:(k + 1) * H] for k, name in enumerate("gifo")}
+        parts.update(c=cache["cs"][1:], z=cache["zs"][1:])
+        return {k: self.xp.ascontiguousarray(v.transpose(1, 0, 2)) for k, v in parts.items()}
+
+    def _forward(self, x, state):
+        xp, H = self.xp, self.hidden_size
+        B, T, _ = x.shape
+        x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))            # (T, B, D)
+        a_x = x_tm @ self._p["W"].T + self._p["b"]                    # input projection, all steps
+        gates = xp.empty((T, B, 4 * H), dtype=self.dtype)            # [g, i, f, o] after activation
+        zs = xp.empty((T + 1, B, H), dtype=self.dtype)                # zs[t] = z_t, zs[0] = z_0
+        cs = xp.empty((T + 1, B, H), dtype=self.dtype)
+        tc = xp.empty((T, B, H), dtype=self.dtype)                   # tanh(c_t)
+        zs[0], cs[0] = state
+        R_T = self._p["R"].T
+        for t in range(T):
+            a = a_x[t] + zs[t] @ R_T
+            a[:, H:] *= 0.5                     # sigmoid(a) = 0.5 tanh(0.5 a) + 0.5: one tanh for all
+            act = gates[t]
+            xp.tanh(a, out=act)
+            act[:, H:] *= 0.5
+            act[:, H:] += 0.5
+            g, i, f, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
+            xp.multiply(i, g, out=cs[t + 1])
+            cs[t + 1] += f * cs[t]
+            xp.tanh(cs[t + 1], out=tc[t])
+            xp.multiply(o, tc[t], out=zs[t + 1])
+        y = xp.ascontiguousarray(zs[1:].transpose(1, 0, 2))
+        cache = {"x": x_tm, "gates": gates, "zs": zs, "cs": cs, "tc": tc, "out_shape": y.shape}
+        return y, cache, (zs[T], cs[T])
+
+    def _merge(self, caches):
+        xp = self.xp
+        merged = {k: xp.concatenate([c[k] for c in caches]) for k in ("x", "gates", "tc")}
+        for k in ("zs", "cs"):
+            merged[k] = xp.concatenate([caches[0][k][:1]] + [c[k][1:] for c in caches])
+        merged["out_shape"] = (caches[0]["out_shape"][0], len(merged["tc"]), self.hidden_size)
+        return merged
+
+    def _backward(self, dout, cache, dfinal):
+        xp, H = self.xp, self.hidden_size
+        x_tm, gates, zs, cs, tc = cache["x"], cache["gates"], cache["zs"], cache["cs"], cache["tc"]
+        T, B, D = x_tm.shape
+        dout_tm = dout.transpose(1, 0, 2)
+        da = xp.empty((T, B, 4 * H), dtype=self.dtype)       # d loss / d pre-activations [u, i, f, o]
+        delta = xp.empty((T, B, H), dtype=self.dtype)
+        delta_c = xp.empty((T, B, H), dtype=self.dtype)
+        dz_next, dc_next = dfinal                             # R^T da_{t+1} and dc_{t+1} f_{t+1}
+        R = self._p["R"]
+        for t in range(T - 1, -1, -1):
+            act = gates[t]
+            g, i, f, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
+            dz = xp.add(dout_tm[t], dz_next, out=delta[t])
+            dc = delta_c[t]
+            xp.multiply(dz, o, out=dc)
+            dc *= 1.0 - tc[t] * tc[t]
+            dc += dc_next
+            d = da[t]
+            xp.multiply(dc, i, out=d[:, :H])
+            d[:, :H] *= 1.0 - g * g
+            xp.multiply(dc, g, out=d[:, H:2 * H])
+            xp.multiply(dc, cs[t], out=d[:, 2 * H:3 * H])
+            xp.multiply(dz, tc[t], out=d[:, 3 * H:])
+            d[:, H:] *= act[:, H:] * (1.0 - act[:, H:])       # sigmoid' = s (1 - s) for i, f, o
+            dz_next = d @ R
+            dc_next = dc * f
+        da2 = da.reshape(T * B, 4 * H)
+        self._g["W"][...] = da2.T @ x_tm.reshape(T * B, D)
+        self._g["R"][...] = da2.T @ zs[:-1].reshape(T * B, H)
+        self._g["b"][...] = da2.sum(axis=0)
+        self.delta = delta.transpose(1, 0, 2)
+        self.delta_c = delta_c.transpose(1, 0, 2)
+        dx = xp.ascontiguousarray((da @ self._p["W"]).transpose(1, 0, 2))
+        return dx, (dz_next, dc_next)

@@ -1,0 +1,106 @@
+"""The training loop of the tutorial: shuffled minibatches, per-epoch test loss, early stopping.
+
+Each epoch draws a permutation of the training set and runs ``train_size // batch_size`` minibatches
+(the remainder is dropped, as in the tutorial), then evaluates the test loss. Every ``period`` epochs
+it logs ``epoch:E, train loss:..., test loss:...``, calls ``callback(epoch, model, history)``, and
+(with early stopping) stops when the test loss exceeds 0.99 times its value at the previous check.
+"""
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .checks import float_array, positive_int
+from .initializers import make_rng
+from .losses import LOSSES
+from .optim import Adam, clip_grad_norm
+
+
+@dataclass
+class History:
+    """Per-epoch curves of one ``fit`` run (losses in the convention of its ``loss``)."""
+
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    grad_norms: list = field(default_factory=list)   # global gradient norm, mean over the epoch's batches
+    epochs_run: int = 0
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+
+def _samples(X, y, model, which):
+    X = float_array(X, f"X_{which}", model.xp, model.theta.dtype)
+    y = float_array(y, f"y_{which}", model.xp, model.theta.dtype)
+    if X.ndim != 3 or len(X) != len(y):
+        raise ValueError(f"X_{which} must have shape (N, T, D) and y_{which} N rows, "
+                         f"got {tuple(X.shape)} and {tuple(y.shape)}")
+    return X, y
+
+
+def train_step(model, xb, yb, loss_fn, optimizer, clip=None):
+    """Forward, loss, backward, (clip,) update on one minibatch -> (loss value, gradient norm)."""
+    value, dpred = loss_fn(model.forward(xb), yb)
+    model.backward(dpred)
+    norm = clip_grad_norm(model, clip) if clip else float((model.dtheta @ model.dtheta) ** 0.5)
+    optimizer.update(model)
+    return value, norm
+
+
+def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5, max_epoch=2000,
+        period=200, early_stopping=True, loss="mse", clip=None, callback=None, progress=True,
+        seed=None, log=print):
+    """Train ``model`` (a ``Sequential`` mapping (N, T, D) to y's shape) -> ``History``.
+
+    ``loss`` is "mse" or "half_mse" (the tutorial's sum/2N); ``clip`` a max global gradient norm;
+    ``seed`` (int or Generator) drives the shuffling; ``log`` receives the periodic lines (None: silent).
+    Raises FloatingPointError naming the epoch when a loss becomes NaN or infinite.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+    loss_fn = LOSSES[loss]
+    X_train, y_train = _samples(X_train, y_train, model, "train")
+    X_test, y_test = _samples(X_test, y_test, model, "test")
+    n = len(X_train)
+    batch_size = positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {batch_size}")
+    max_epoch, period = positive_int(max_epoch, "max_epoch"), positive_int(period, "period")
+    optimizer = optimizer if optimizer is not None else Adam()
+    rng = make_rng(seed)
+    xp = model.xp
+    history, loss_prev, start = History(), math.inf, time.perf_counter()
+    bar = tqdm(range(1, max_epoch + 1), disable=not progress, desc="epochs", leave=False)
+    for epoch in bar:
+        perm = xp.asarray(rng.permutation(n))
+        total = norms = 0.0
+        for j in range(n // batch_size):
+            idx = perm[j * batch_size:(j + 1) * batch_size]
+            value, norm = train_step(model, X_train[idx], y_train[idx], loss_fn, optimizer, clip)
+            total, norms = total + value, norms + norm
+        train_loss = total / (n // batch_size)
+        test_loss = loss_fn(model.forward(X_test), y_test)[0]
+        history.train_loss.append(train_loss)
+        history.test_loss.append(test_loss)
+        history.grad_norms.append(norms / (n // batch_size))
+        history.epochs_run = epoch
+        if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+            raise FloatingPointError(f"training diverged at epoch {epoch}: train loss {train_loss}, "
+                                     f"test loss {test_loss}")
+        if epoch % 50 == 0:
+            bar.set_postfix(test_loss=f"{test_loss:.3g}")
+        if epoch % period == 0:
+            if log:
+                log(f"epoch:{epoch}, train loss:{train_loss:.4g}, test loss:{test_loss:.4g}")
+            if callback is not None:
+                callback(epoch, model, history)
+            if early_stopping and test_loss > loss_prev * 0.99:
+                history.stopped_early = True
+                if log:
+                    log("Stop learning")
+                break
+            loss_prev = test_loss
+    bar.close()
+    history.seconds = time.perf_counter() - start
+    return history
