@@ -18,9 +18,9 @@ class Layer:
     #: names of the recurrent state arrays (e.g. ("h0", "c0")); empty for feed-forward layers
     state_names = ()
 
-    def __init__(self, blocks, dtype, xp=None):
+    def __init__(self, blocks, dtype):
         """Allocate ``theta`` for ``blocks``: a list of (name, shape, host array) filled in order."""
-        xp = xp or xp_default()
+        xp = xp_default()
         sizes = [int(a.size) for _, _, a in blocks]
         theta = xp.empty(sum(sizes), dtype=dtype)
         offset = 0
@@ -35,6 +35,7 @@ class Layer:
     def bind(self, theta, dtheta):
         """Make ``theta``/``dtheta`` (1-D, already holding the values) this layer's storage."""
         self.theta, self.dtheta = theta, dtheta
+        self.xp = get_array_module(theta)
         self._p, self._g, offset = {}, {}, 0
         for name, shp in self._blocks:
             n = 1
@@ -48,10 +49,6 @@ class Layer:
     def _named_views(self, blocks):
         """Public name -> view; layers with fused storage split blocks here."""
         return dict(blocks)
-
-    @property
-    def xp(self):
-        return get_array_module(self.theta)
 
     @property
     def dtype(self):

@@ -25,6 +25,7 @@ class Sequential:
             if get_array_module(layer.theta) is not xp or layer.theta.dtype != first.dtype:
                 raise TypeError(f"layer {k} holds {layer.theta.dtype} on {get_array_module(layer.theta).__name__}"
                                 f" but layer 0 holds {first.dtype} on {xp.__name__}: all layers must match")
+        self.xp = xp
         self.theta = xp.concatenate([layer.theta for layer in self.layers])
         self.dtheta = xp.zeros_like(self.theta)
         offset = 0
@@ -36,10 +37,6 @@ class Sequential:
         self.grads = {f"{k}.{n}": v for k, layer in enumerate(self.layers) for n, v in layer.grads.items()}
         self.input_size = self.layers[0].input_size
         self.output_size = self.layers[-1].output_size
-
-    @property
-    def xp(self):
-        return get_array_module(self.theta)
 
     def forward(self, x):
         """Run every layer on the whole input; recurrent layers start from zero state."""
