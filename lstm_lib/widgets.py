@@ -13,6 +13,7 @@ draws for one value of ``values``, with a slider to pick the value:
 matplotlib and ipywidgets come with the ``book`` extra; they are imported lazily.
 """
 
+import io
 import itertools
 import json
 import os
@@ -38,7 +39,10 @@ def slider_figure(draw, values, *, label, initial=None, figsize=(6, 3.5), dpi=72
         raise TypeError(f"draw: expected a callable draw(fig, value), got {type(draw).__name__}")
     if not isinstance(label, str) or not label:
         raise TypeError(f"label: expected a non-empty str, got {label!r}")
-    values = list(values)
+    try:
+        values = list(values)
+    except TypeError:
+        raise TypeError(f"values: expected a sequence of slider values, got {type(values).__name__}") from None
     if not 1 <= len(values) <= MAX_FRAMES:
         raise ValueError(f"values: expected 1 to {MAX_FRAMES} items, got {len(values)}")
     if initial is None:
@@ -106,7 +110,7 @@ def _js_strings(strings):
 def _show_live(draw, values, texts, index, label, figsize, dpi):
     """ipywidgets slider; each change redraws the figure with the kernel."""
     import ipywidgets
-    from IPython.display import display
+    from IPython.display import Image, display
 
     fig = _new_figure(figsize, dpi)
     out = ipywidgets.Output()
@@ -118,9 +122,11 @@ def _show_live(draw, values, texts, index, label, figsize, dpi):
 
     def show(k):
         _draw(fig, draw, values[k])
+        png = io.BytesIO()
+        fig.savefig(png, format="png")  # PNG whatever matplotlib backend is active
         with out:
             out.clear_output(wait=True)
-            display(fig)
+            display(Image(png.getvalue()))
 
     slider.observe(lambda change: show(change["new"]), names="value")
     show(index)
