@@ -10,6 +10,10 @@ import numpy as np
 from .backend import get_array_module
 
 
+class NonFiniteError(ValueError):
+    """An array that must be finite holds NaN or infinite values."""
+
+
 def positive_int(value, name):
     """``value`` as an int >= 1."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -22,7 +26,7 @@ def positive_int(value, name):
 def float_array(x, name, xp=None, dtype=None):
     """``x`` as a finite floating array of module ``xp`` (default: x's own) and ``dtype``.
 
-    Raises TypeError for non-numeric data and ValueError for NaN or infinite entries.
+    Raises TypeError for non-numeric data and NonFiniteError (a ValueError) for NaN or infinite entries.
     """
     if xp is None:
         xp = get_array_module(x)
@@ -35,7 +39,7 @@ def float_array(x, name, xp=None, dtype=None):
         raise TypeError(f"{name} must be a numeric array, got dtype {x.dtype}")
     x = xp.asarray(x, dtype=dtype if dtype is not None else (x.dtype if x.dtype.kind == "f" else np.float64))
     if not bool(xp.isfinite(x).all()):
-        raise ValueError(f"{name} contains NaN or infinite values")
+        raise NonFiniteError(f"{name} contains NaN or infinite values")
     return x
 
 

@@ -63,6 +63,10 @@ def closed_loop_predict(model, window, n_steps):
         w = w[:, None]
     if w.ndim != 2:
         raise ValueError(f"window must have shape (look_back,) or (look_back, D), got {tuple(w.shape)}")
+    size = getattr(model, "input_size", None)
+    if size is not None and w.shape[1] != size:
+        raise ValueError(f"window must have shape (look_back, {size}) for a model with input size {size}, "
+                         f"got {tuple(np.shape(window))}")
     out = np.empty((positive_int(n_steps, "n_steps"), w.shape[1]))
     for k in range(len(out)):
         pred = to_numpy(model.forward(w[None]))

@@ -71,9 +71,13 @@ class Layer:
 
     def forward(self, x, *state):
         """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass."""
-        x = self._input(x)
+        return self._run(self._input(x), state)
+
+    def _run(self, x, state=()):
+        """``forward`` on an input already validated (a ``Sequential`` checks only its first input)."""
         state = self._states(state + (None,) * (len(self.state_names) - len(state)), x.shape[0],
                              self.state_names)
+        self._caches = []                   # free the previous run's cache before building the next
         y, cache, self._state = self._forward(x, state)
         self._caches = [cache]
         return y
@@ -101,15 +105,25 @@ class Layer:
 
         ``dfinal`` optionally holds gradients arriving at the final state(s) (``dh_T``, ``dc_T``).
         """
+        return self._run_backward(self._check_dout(dout), dfinal)
+
+    def _stored(self, caller="backward()"):
+        """The cache of the run since the last ``forward``/``truncate`` (step caches merged)."""
         if not self._caches:
-            raise ValueError("backward() called before forward(): no forward pass is stored "
+            raise ValueError(f"{caller} called before forward(): no forward pass is stored "
                              "(or truncate() discarded it)")
         if len(self._caches) > 1:
             self._caches = [self._merge(self._caches)]
-        cache = self._caches[0]
-        dout = shape(float_array(dout, "dout", self.xp, self.dtype), "dout", cache["out_shape"])
-        batch = dout.shape[0]
+        return self._caches[0]
+
+    def _check_dout(self, dout):
+        out_shape = self._stored()["out_shape"]
+        return shape(float_array(dout, "dout", self.xp, self.dtype), "dout", out_shape)
+
+    def _run_backward(self, dout, dfinal=()):
+        """``backward`` on a ``dout`` already validated."""
+        cache = self._stored()
         names = tuple("d" + n[:-1] + "_T" for n in self.state_names)
-        dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), batch, names)
+        dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), dout.shape[0], names)
         dx, self.dstate0 = self._backward(dout, cache, dfinal)
         return dx

@@ -77,41 +77,39 @@ class LSTM(Layer):
 
     def trace(self):
         """The last run's internals, each (B, T, H): g = tanh(u), gates i, f, o, cell c and output z."""
-        if not self._caches:
-            raise ValueError("trace() called before forward(): no forward pass is stored")
-        if len(self._caches) > 1:
-            self._caches = [self._merge(self._caches)]
-        cache, H = self._caches[0], self.hidden_size
-        parts = {name: cache["gates"][:, :, k * H:(k + 1) * H] for k, name in enumerate("gifo")}
+        cache, H = self._stored("trace()"), self.hidden_size
+        parts = {name: cache["gates"][:, k * H:(k + 1) * H] for k, name in enumerate("gifo")}
         parts.update(c=cache["cs"][1:], z=cache["zs"][1:])
-        return {k: self.xp.ascontiguousarray(v.transpose(1, 0, 2)) for k, v in parts.items()}
+        return {k: self.xp.ascontiguousarray(v.transpose(2, 0, 1)) for k, v in parts.items()}
 
+    # Inside the time loops every per-step array is feature-major, (4H, B) or (H, B): each gate is
+    # then a contiguous block of rows, so the elementwise work runs on contiguous memory.
     def _forward(self, x, state):
         xp, H = self.xp, self.hidden_size
         B, T, _ = x.shape
-        x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))            # (T, B, D)
-        a_x = x_tm @ self._p["W"].T + self._p["b"]                    # input projection, all steps
-        gates = xp.empty((T, B, 4 * H), dtype=self.dtype)            # [g, i, f, o] after activation
-        zs = xp.empty((T + 1, B, H), dtype=self.dtype)                # zs[t] = z_t, zs[0] = z_0
-        cs = xp.empty((T + 1, B, H), dtype=self.dtype)
-        tc = xp.empty((T, B, H), dtype=self.dtype)                   # tanh(c_t)
-        zs[0], cs[0] = state
-        R_T = self._p["R"].T
+        x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))             # (T, B, D)
+        gates = xp.matmul(self._p["W"], x_tm.transpose(0, 2, 1))      # input projection, all steps
+        gates += self._p["b"][:, None]                                 # (T, 4H, B): [g, i, f, o]
+        zs = xp.empty((T + 1, H, B), dtype=self.dtype)                 # zs[t] = z_t, zs[0] = z_0
+        cs = xp.empty((T + 1, H, B), dtype=self.dtype)
+        tc = xp.empty((T, H, B), dtype=self.dtype)                    # tanh(c_t)
+        zs[0], cs[0] = state[0].T, state[1].T
+        R = self._p["R"]
         for t in range(T):
-            a = a_x[t] + zs[t] @ R_T
-            a[:, H:] *= 0.5                     # sigmoid(a) = 0.5 tanh(0.5 a) + 0.5: one tanh for all
             act = gates[t]
-            xp.tanh(a, out=act)
-            act[:, H:] *= 0.5
-            act[:, H:] += 0.5
-            g, i, f, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
+            act += R @ zs[t]                    # pre-activations [u, i, f, o] of step t
+            act[H:] *= 0.5                      # sigmoid(a) = 0.5 tanh(0.5 a) + 0.5: one tanh for all
+            xp.tanh(act, out=act)
+            act[H:] *= 0.5
+            act[H:] += 0.5
+            g, i, f, o = act[:H], act[H:2 * H], act[2 * H:3 * H], act[3 * H:]
             xp.multiply(i, g, out=cs[t + 1])
             cs[t + 1] += f * cs[t]
             xp.tanh(cs[t + 1], out=tc[t])
             xp.multiply(o, tc[t], out=zs[t + 1])
-        y = xp.ascontiguousarray(zs[1:].transpose(1, 0, 2))
+        y = xp.ascontiguousarray(zs[1:].transpose(2, 0, 1))
         cache = {"x": x_tm, "gates": gates, "zs": zs, "cs": cs, "tc": tc, "out_shape": y.shape}
-        return y, cache, (zs[T], cs[T])
+        return y, cache, (zs[T].T, cs[T].T)
 
     def _merge(self, caches):
         xp = self.xp
@@ -125,34 +123,34 @@ class LSTM(Layer):
         xp, H = self.xp, self.hidden_size
         x_tm, gates, zs, cs, tc = cache["x"], cache["gates"], cache["zs"], cache["cs"], cache["tc"]
         T, B, D = x_tm.shape
-        dout_tm = dout.transpose(1, 0, 2)
-        da = xp.empty((T, B, 4 * H), dtype=self.dtype)       # d loss / d pre-activations [u, i, f, o]
-        delta = xp.empty((T, B, H), dtype=self.dtype)
-        delta_c = xp.empty((T, B, H), dtype=self.dtype)
-        dz_next, dc_next = dfinal                             # R^T da_{t+1} and dc_{t+1} f_{t+1}
-        R = self._p["R"]
+        dout_fm = dout.transpose(1, 2, 0)                      # (T, H, B)
+        da = xp.empty((T, 4 * H, B), dtype=self.dtype)       # d loss / d pre-activations [u, i, f, o]
+        delta = xp.empty((T, H, B), dtype=self.dtype)
+        delta_c = xp.empty((T, H, B), dtype=self.dtype)
+        dz_next, dc_next = dfinal[0].T, dfinal[1].T           # R^T da_{t+1} and dc_{t+1} f_{t+1}
+        R_T = self._p["R"].T
         for t in range(T - 1, -1, -1):
             act = gates[t]
-            g, i, f, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
-            dz = xp.add(dout_tm[t], dz_next, out=delta[t])
+            g, i, f, o = act[:H], act[H:2 * H], act[2 * H:3 * H], act[3 * H:]
+            dz = xp.add(dout_fm[t], dz_next, out=delta[t])
             dc = delta_c[t]
             xp.multiply(dz, o, out=dc)
             dc *= 1.0 - tc[t] * tc[t]
             dc += dc_next
             d = da[t]
-            xp.multiply(dc, i, out=d[:, :H])
-            d[:, :H] *= 1.0 - g * g
-            xp.multiply(dc, g, out=d[:, H:2 * H])
-            xp.multiply(dc, cs[t], out=d[:, 2 * H:3 * H])
-            xp.multiply(dz, tc[t], out=d[:, 3 * H:])
-            d[:, H:] *= act[:, H:] * (1.0 - act[:, H:])       # sigmoid' = s (1 - s) for i, f, o
-            dz_next = d @ R
+            xp.multiply(dc, i, out=d[:H])
+            d[:H] *= 1.0 - g * g
+            xp.multiply(dc, g, out=d[H:2 * H])
+            xp.multiply(dc, cs[t], out=d[2 * H:3 * H])
+            xp.multiply(dz, tc[t], out=d[3 * H:])
+            d[H:] *= act[H:] * (1.0 - act[H:])                 # sigmoid' = s (1 - s) for i, f, o
+            dz_next = R_T @ d
             dc_next = dc * f
-        da2 = da.reshape(T * B, 4 * H)
-        self._g["W"][...] = da2.T @ x_tm.reshape(T * B, D)
-        self._g["R"][...] = da2.T @ zs[:-1].reshape(T * B, H)
-        self._g["b"][...] = da2.sum(axis=0)
-        self.delta = delta.transpose(1, 0, 2)
-        self.delta_c = delta_c.transpose(1, 0, 2)
-        dx = xp.ascontiguousarray((da @ self._p["W"]).transpose(1, 0, 2))
-        return dx, (dz_next, dc_next)
+        da2 = da.transpose(1, 0, 2).reshape(4 * H, T * B)    # columns ordered (t, b)
+        self._g["W"][...] = da2 @ x_tm.reshape(T * B, D)
+        self._g["R"][...] = da2 @ zs[:-1].transpose(0, 2, 1).reshape(T * B, H)
+        self._g["b"][...] = da2.sum(axis=1)
+        self.delta = delta.transpose(2, 0, 1)
+        self.delta_c = delta_c.transpose(2, 0, 1)
+        dx = xp.ascontiguousarray(xp.matmul(self._p["W"].T, da).transpose(2, 0, 1))
+        return dx, (dz_next.T, dc_next.T)

@@ -40,8 +40,9 @@ class Sequential:
 
     def forward(self, x):
         """Run every layer on the whole input; recurrent layers start from zero state."""
+        x = self.layers[0]._input(x)        # validated once: later inputs come from the layers
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._run(x)
         return x
 
     def step(self, x_t):
@@ -52,8 +53,9 @@ class Sequential:
 
     def backward(self, dout):
         """dL/d(output) (shape of the last output, (B, T, O) after steps) -> dL/dx; fills ``grads``."""
+        dout = self.layers[-1]._check_dout(dout)
         for layer in reversed(self.layers):
-            dout = layer.backward(dout)
+            dout = layer._run_backward(dout)
         return dout
 
     def truncate(self):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from .checks import float_array, positive_int
+from .checks import NonFiniteError, float_array, positive_int
 from .initializers import make_rng
 from .losses import LOSSES
 from .optim import Adam, clip_grad_norm
@@ -42,10 +42,24 @@ def _samples(X, y, model, which):
 def train_step(model, xb, yb, loss_fn, optimizer, clip=None):
     """Forward, loss, backward, (clip,) update on one minibatch -> (loss value, gradient norm)."""
     value, dpred = loss_fn(model.forward(xb), yb)
+    if not math.isfinite(value):
+        raise NonFiniteError(f"the minibatch loss is {value}")
     model.backward(dpred)
     norm = clip_grad_norm(model, clip) if clip else float((model.dtheta @ model.dtheta) ** 0.5)
     optimizer.update(model)
     return value, norm
+
+
+def _epoch(model, X, y, rng, batch_size, loss_fn, optimizer, clip):
+    """One pass over shuffled minibatches (remainder dropped) -> (mean loss, mean gradient norm)."""
+    n_batches = len(X) // batch_size
+    perm = model.xp.asarray(rng.permutation(len(X)))
+    total = norms = 0.0
+    for j in range(n_batches):
+        idx = perm[j * batch_size:(j + 1) * batch_size]
+        value, norm = train_step(model, X[idx], y[idx], loss_fn, optimizer, clip)
+        total, norms = total + value, norms + norm
+    return total / n_batches, norms / n_batches
 
 
 def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5, max_epoch=2000,
@@ -62,32 +76,30 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
     loss_fn = LOSSES[loss]
     X_train, y_train = _samples(X_train, y_train, model, "train")
     X_test, y_test = _samples(X_test, y_test, model, "test")
-    n = len(X_train)
     batch_size = positive_int(batch_size, "batch_size")
-    if batch_size > n:
-        raise ValueError(f"batch_size must be at most the number of training samples ({n}), got {batch_size}")
+    if batch_size > len(X_train):
+        raise ValueError(f"batch_size must be at most the number of training samples ({len(X_train)}), "
+                         f"got {batch_size}")
     max_epoch, period = positive_int(max_epoch, "max_epoch"), positive_int(period, "period")
     optimizer = optimizer if optimizer is not None else Adam()
     rng = make_rng(seed)
-    xp = model.xp
     history, loss_prev, start = History(), math.inf, time.perf_counter()
     bar = tqdm(range(1, max_epoch + 1), disable=not progress, desc="epochs", leave=False)
     for epoch in bar:
-        perm = xp.asarray(rng.permutation(n))
-        total = norms = 0.0
-        for j in range(n // batch_size):
-            idx = perm[j * batch_size:(j + 1) * batch_size]
-            value, norm = train_step(model, X_train[idx], y_train[idx], loss_fn, optimizer, clip)
-            total, norms = total + value, norms + norm
-        train_loss = total / (n // batch_size)
-        test_loss = loss_fn(model.forward(X_test), y_test)[0]
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below
+                train_loss, grad_norm = _epoch(model, X_train, y_train, rng, batch_size, loss_fn,
+                                               optimizer, clip)
+                test_loss = loss_fn(model.forward(X_test), y_test)[0]
+            if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+                raise NonFiniteError(f"train loss {train_loss}, test loss {test_loss}")
+        except NonFiniteError as err:
+            bar.close()
+            raise FloatingPointError(f"training diverged at epoch {epoch}: {err}") from None
         history.train_loss.append(train_loss)
         history.test_loss.append(test_loss)
-        history.grad_norms.append(norms / (n // batch_size))
+        history.grad_norms.append(grad_norm)
         history.epochs_run = epoch
-        if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
-            raise FloatingPointError(f"training diverged at epoch {epoch}: train loss {train_loss}, "
-                                     f"test loss {test_loss}")
         if epoch % 50 == 0:
             bar.set_postfix(test_loss=f"{test_loss:.3g}")
         if epoch % period == 0:
