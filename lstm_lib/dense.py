@@ -22,16 +22,16 @@ class Dense(Layer):
         O, D = self.output_size, self.input_size
         super().__init__([("W", (O, D), glorot_uniform(rng, (O, D))), ("b", (O,), np.zeros(O))], dtype)
 
-    def _input(self, x, name="x"):
+    def check_input(self, x, name="x"):
         x = float_array(x, name, self.xp, self.dtype)
         if x.ndim not in (2, 3):
             raise ValueError(f"{name} must have shape (B, {self.input_size}) or (B, T, {self.input_size}),"
                              f" got {tuple(x.shape)}")
         return shape(x, name, (None,) * (x.ndim - 1) + (self.input_size,))
 
-    def forward(self, x):
+    def forward(self, x, *, validate=True):
         """x (B, D) or (B, T, D) -> W x + b with shape (B, O) or (B, T, O)."""
-        return super().forward(x)
+        return super().forward(x, validate=validate)
 
     def _forward(self, x, state):
         y = x @ self._p["W"].T + self._p["b"]
@@ -56,7 +56,7 @@ class LastStep(Layer):
         self.input_size = self.output_size = size
         super().__init__([], dtype)
 
-    def _input(self, x, name="x"):
+    def check_input(self, x, name="x"):
         x = float_array(x, name, self.xp, self.dtype)
         return shape(x, name, (None, None, self.input_size))
 

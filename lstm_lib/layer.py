@@ -55,7 +55,8 @@ class Layer:
         return self.theta.dtype
 
     # -- running --------------------------------------------------------------------------------
-    def _input(self, x, name="x"):
+    def check_input(self, x, name="x"):
+        """``x`` as a finite array of this layer's dtype and module, shaped (B, T, D); else an error."""
         x = float_array(x, name, self.xp, self.dtype)
         return shape(x, name, (None, None, self.input_size))
 
@@ -69,12 +70,14 @@ class Layer:
                 out.append(shape(float_array(value, name, xp, self.dtype), name, (batch, self.hidden_size)))
         return tuple(out)
 
-    def forward(self, x, *state):
-        """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass."""
-        return self._run(self._input(x), state)
+    def forward(self, x, *state, validate=True):
+        """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass.
 
-    def _run(self, x, state=()):
-        """``forward`` on an input already validated (a ``Sequential`` checks only its first input)."""
+        ``validate=False`` skips ``check_input``: a ``Sequential`` checks its input once and hands
+        each layer the previous layer's output, already of the right dtype, module and shape.
+        """
+        if validate:
+            x = self.check_input(x)
         state = self._states(state + (None,) * (len(self.state_names) - len(state)), x.shape[0],
                              self.state_names)
         self._caches = []                   # free the previous run's cache before building the next
@@ -100,12 +103,20 @@ class Layer:
         self._state = ()
         self._caches = []
 
-    def backward(self, dout, *dfinal):
+    def backward(self, dout, *dfinal, validate=True):
         """Gradient of the loss w.r.t. every output step ``dout`` -> dx; sets ``grads`` and ``dstate0``.
 
         ``dfinal`` optionally holds gradients arriving at the final state(s) (``dh_T``, ``dc_T``).
+        ``validate=False`` trusts ``dout`` to have the output's shape, dtype and module (``Sequential``
+        passes each layer the gradient the next layer returned).
         """
-        return self._run_backward(self._check_dout(dout), dfinal)
+        cache = self._stored()
+        if validate:
+            dout = shape(float_array(dout, "dout", self.xp, self.dtype), "dout", cache["out_shape"])
+        names = tuple("d" + n[:-1] + "_T" for n in self.state_names)
+        dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), dout.shape[0], names)
+        dx, self.dstate0 = self._backward(dout, cache, dfinal)
+        return dx
 
     def _stored(self, caller="backward()"):
         """The cache of the run since the last ``forward``/``truncate`` (step caches merged)."""
@@ -115,15 +126,3 @@ class Layer:
         if len(self._caches) > 1:
             self._caches = [self._merge(self._caches)]
         return self._caches[0]
-
-    def _check_dout(self, dout):
-        out_shape = self._stored()["out_shape"]
-        return shape(float_array(dout, "dout", self.xp, self.dtype), "dout", out_shape)
-
-    def _run_backward(self, dout, dfinal=()):
-        """``backward`` on a ``dout`` already validated."""
-        cache = self._stored()
-        names = tuple("d" + n[:-1] + "_T" for n in self.state_names)
-        dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), dout.shape[0], names)
-        dx, self.dstate0 = self._backward(dout, cache, dfinal)
-        return dx

@@ -1,23 +1,25 @@
 """LSTM layer (memory cell with input, forget and output gates) with explicit BPTT.
 
-Forward, for t = 1..T, in the notation of the book (x (B, T, D), hidden size H, sigma = sigmoid):
+Forward, for t = 1..T, in the notation of the book (x (B, T, D), hidden size H, sigma = sigmoid;
+``lstm_lib.equations.lstm_step_forward`` is the same, one equation per line):
 
-    u_t = W_c   x_t + R_c   z_{t-1} + b_c          g_t = tanh(u_t)     (cell input)
-    i_t = sigma(W_in  x_t + R_in  z_{t-1} + b_in)                       (input gate)
-    f_t = sigma(W_for x_t + R_for z_{t-1} + b_for)                      (forget gate)
-    o_t = sigma(W_out x_t + R_out z_{t-1} + b_out)                      (output gate)
+    a^c_t   = W_c   x_t + R_c   z_{t-1} + b_c          g_t = tanh(a^c_t)      (cell input)
+    a^in_t  = W_in  x_t + R_in  z_{t-1} + b_in         i_t = sigma(a^in_t)    (input gate)
+    a^for_t = W_for x_t + R_for z_{t-1} + b_for        f_t = sigma(a^for_t)   (forget gate)
+    a^out_t = W_out x_t + R_out z_{t-1} + b_out        o_t = sigma(a^out_t)   (output gate)
     c_t = i_t * g_t + f_t * c_{t-1}
     z_t = o_t * tanh(c_t)
 
-The four blocks are fused: ``W`` (4H, D), ``R`` (4H, H), ``b`` (4H,) stacked in the gate order
-**c, in, for, out**; ``params["W_in"]`` etc. are live views of the fused arrays, so one matmul computes
-all gates. Backward, with delta_t = dL/dz_t and dc_t = dL/dc_t (both including later steps):
+The same equations, fused and in place: ``W`` (4H, D), ``R`` (4H, H), ``b`` (4H,) stack the four
+blocks in the order c, in, for, out (``BLOCKS``); ``params["W_in"]`` etc. are live views of the fused
+arrays, so one matmul computes all four pre-activations. Backward, with dz_t = dL/dz_t and
+dc_t = dL/dc_t (both total: through every later step):
 
-    delta_t = dout_t + R^T da_{t+1}                       (da = gradients of the four pre-activations)
-    dc_t    = delta_t * o_t * (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}     (additive path through f)
-    du_t    = dc_t * i_t * (1 - g_t^2)          di_t = dc_t * g_t * i_t (1 - i_t)
-    df_t    = dc_t * c_{t-1} * f_t (1 - f_t)    do_t = delta_t * tanh(c_t) * o_t (1 - o_t)
-    dW = sum_t da_t x_t^T,   dR = sum_t da_t z_{t-1}^T,   db = sum_t da_t,   dx_t = W^T da_t
+    dz_t     = dout_t + sum_k R_k^T da^k_{t+1}
+    dc_t     = dz_t * o_t * (1 - tanh(c_t)^2) + dc_{t+1} * f_{t+1}      (additive path through f)
+    da^c_t   = dc_t * i_t * (1 - g_t^2)            da^in_t  = dc_t * g_t * i_t (1 - i_t)
+    da^for_t = dc_t * c_{t-1} * f_t (1 - f_t)      da^out_t = dz_t * tanh(c_t) * o_t (1 - o_t)
+    dW_k = sum_t da^k_t x_t^T,  dR_k = sum_t da^k_t z_{t-1}^T,  db_k = sum_t da^k_t,  dx_t = sum_k W_k^T da^k_t
 """
 import numpy as np
 
@@ -25,7 +27,9 @@ from .checks import positive_int
 from .initializers import glorot_uniform, make_rng
 from .layer import Layer
 
-GATES = ("c", "in", "for", "out")
+#: The suffixes of the weight names, in the order the fused ``W``, ``R``, ``b`` stack them: ``c`` for
+#: the cell input g_t (the tutorial's name), then the input, forget and output gates.
+BLOCKS = ("c", "in", "for", "out")
 
 
 class LSTM(Layer):
@@ -43,24 +47,24 @@ class LSTM(Layer):
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
-        W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in GATES])
-        R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in GATES])
+        W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
+        R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
         b = np.zeros(4 * H)
         b[2 * H:3 * H] = float(forget_bias)
         super().__init__([("W", (4 * H, D), W), ("R", (4 * H, H), R), ("b", (4 * H,), b)], dtype)
 
     def _named_views(self, blocks):
         H = self.hidden_size
-        return {f"{kind}_{gate}": blocks[kind][k * H:(k + 1) * H]
-                for kind in ("W", "R", "b") for k, gate in enumerate(GATES)}
+        return {f"{kind}_{block}": blocks[kind][k * H:(k + 1) * H]
+                for kind in ("W", "R", "b") for k, block in enumerate(BLOCKS)}
 
-    def forward(self, x, h0=None, c0=None):
+    def forward(self, x, h0=None, c0=None, *, validate=True):
         """x (B, T, D), h0 and c0 (B, H) or None (zeros) -> z (B, T, H)."""
-        return super().forward(x, h0, c0)
+        return super().forward(x, h0, c0, validate=validate)
 
-    def backward(self, dout, dh_T=None, dc_T=None):
+    def backward(self, dout, dh_T=None, dc_T=None, *, validate=True):
         """dout = dL/dz (B, T, H) [+ dL/dz_T, dL/dc_T from beyond the sequence] -> dL/dx (B, T, D)."""
-        return super().backward(dout, dh_T, dc_T)
+        return super().backward(dout, dh_T, dc_T, validate=validate)
 
     @property
     def final_state(self):
@@ -76,7 +80,7 @@ class LSTM(Layer):
         return self.dstate0[1]
 
     def trace(self):
-        """The last run's internals, each (B, T, H): g = tanh(u), gates i, f, o, cell c and output z."""
+        """The last run's internals, each (B, T, H): cell input g, gates i, f, o, cell c and output z."""
         cache, H = self._stored("trace()"), self.hidden_size
         parts = {name: cache["gates"][:, k * H:(k + 1) * H] for k, name in enumerate("gifo")}
         parts.update(c=cache["cs"][1:], z=cache["zs"][1:])
@@ -128,7 +132,7 @@ class LSTM(Layer):
         delta = xp.empty((T, H, B), dtype=self.dtype)
         delta_c = xp.empty((T, H, B), dtype=self.dtype)
         dz_next, dc_next = dfinal[0].T, dfinal[1].T           # R^T da_{t+1} and dc_{t+1} f_{t+1}
-        R_T = self._p["R"].T
+        R_transposed = self._p["R"].T
         for t in range(T - 1, -1, -1):
             act = gates[t]
             g, i, f, o = act[:H], act[H:2 * H], act[2 * H:3 * H], act[3 * H:]
@@ -144,7 +148,7 @@ class LSTM(Layer):
             xp.multiply(dc, cs[t], out=d[2 * H:3 * H])
             xp.multiply(dz, tc[t], out=d[3 * H:])
             d[H:] *= act[H:] * (1.0 - act[H:])                 # sigmoid' = s (1 - s) for i, f, o
-            dz_next = R_T @ d
+            dz_next = R_transposed @ d
             dc_next = dc * f
         da2 = da.transpose(1, 0, 2).reshape(4 * H, T * B)    # columns ordered (t, b)
         self._g["W"][...] = da2 @ x_tm.reshape(T * B, D)

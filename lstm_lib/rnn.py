@@ -1,15 +1,17 @@
 """Elman recurrent layer with explicit backpropagation through time.
 
-Forward, for t = 1..T (batch-major input x (B, T, D), hidden size H):
+Forward, for t = 1..T (batch-major input x (B, T, D), hidden size H;
+``lstm_lib.equations.rnn_step_forward`` is the same, one equation per line):
 
     a_t = W_xh x_t + b_xh + W_hh z_{t-1} + b_hh          (B, H)
     z_t = f(a_t)                                          (B, H)
 
-Backward: with delta_t = dL/dz_t (the direct gradient dout_t plus what flows back from step t+1),
+Backward, with dz_t = dL/dz_t (total: the direct gradient dout_t plus what flows back from step t+1)
+and da_t = dL/da_t:
 
-    delta_t     = dout_t + W_hh^T (f'(a_{t+1}) * delta_{t+1})
-    dL/dW_xh    = sum_t (f'(a_t) * delta_t) x_t^T       dL/db_xh = dL/db_hh = sum_t f'(a_t) * delta_t
-    dL/dW_hh    = sum_t (f'(a_t) * delta_t) z_{t-1}^T   dL/dx_t  = W_xh^T (f'(a_t) * delta_t)
+    dz_t   = dout_t + W_hh^T da_{t+1}          da_t = f'(a_t) * dz_t
+    dW_xh  = sum_t da_t x_t^T                  db_xh = db_hh = sum_t da_t
+    dW_hh  = sum_t da_t z_{t-1}^T              dx_t  = W_xh^T da_t
 
 where f'(a_t) is computed from the output z_t (e.g. 1 - z_t**2 for tanh).
 """
@@ -25,7 +27,7 @@ class RNN(Layer):
     """``RNN(input_size D, hidden_size H, activation="tanh")``: (B, T, D) -> (B, T, H).
 
     Parameters: ``W_xh`` (H, D), ``b_xh`` (H,), ``W_hh`` (H, H), ``b_hh`` (H,).
-    After ``backward``: ``grads`` (same names), ``dh0`` (B, H) and ``delta`` (B, T, H) = dL/dz_t.
+    After ``backward``: ``grads`` (same names), ``dh0`` (B, H) and ``delta`` (B, T, H) = dz_t = dL/dz_t.
     """
 
     state_names = ("h0",)
@@ -46,13 +48,13 @@ class RNN(Layer):
             ("b_hh", (H,), np.zeros(H)),
         ], dtype)
 
-    def forward(self, x, h0=None):
+    def forward(self, x, h0=None, *, validate=True):
         """x (B, T, D), h0 (B, H) or None (zeros) -> z (B, T, H)."""
-        return super().forward(x, h0)
+        return super().forward(x, h0, validate=validate)
 
-    def backward(self, dout, dh_T=None):
+    def backward(self, dout, dh_T=None, *, validate=True):
         """dout = dL/dz (B, T, H) [+ dL/dz_T from beyond the sequence] -> dL/dx (B, T, D)."""
-        return super().backward(dout, dh_T)
+        return super().backward(dout, dh_T, validate=validate)
 
     @property
     def final_state(self):
@@ -70,9 +72,9 @@ class RNN(Layer):
         a_x = x_tm @ p["W_xh"].T + (p["b_xh"] + p["b_hh"])               # (T, B, H)
         zs = xp.empty((T + 1, B, self.hidden_size), dtype=self.dtype)   # zs[t] = z_t, zs[0] = z_0
         zs[0] = state[0]
-        W_hh_T = p["W_hh"].T
+        W_hh_transposed = p["W_hh"].T
         for t in range(T):
-            zs[t + 1] = self._f(a_x[t] + zs[t] @ W_hh_T)
+            zs[t + 1] = self._f(a_x[t] + zs[t] @ W_hh_transposed)
         y = xp.ascontiguousarray(zs[1:].transpose(1, 0, 2))
         return y, {"x": x_tm, "zs": zs, "out_shape": y.shape}, (zs[T],)
 
@@ -89,9 +91,9 @@ class RNN(Layer):
         T, B, D = x_tm.shape
         H = self.hidden_size
         dout_tm = dout.transpose(1, 0, 2)
-        da = xp.empty((T, B, H), dtype=self.dtype)      # f'(a_t) * delta_t
+        da = xp.empty((T, B, H), dtype=self.dtype)      # da_t = f'(a_t) * dz_t
         delta = xp.empty((T, B, H), dtype=self.dtype)
-        d_next = dfinal[0]                               # W_hh^T (f'(a_{t+1}) delta_{t+1}); dh_T at T
+        d_next = dfinal[0]                               # W_hh^T da_{t+1}; dh_T at T
         W_hh = p["W_hh"]
         for t in range(T - 1, -1, -1):
             delta[t] = dout_tm[t] + d_next

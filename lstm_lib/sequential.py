@@ -40,9 +40,9 @@ class Sequential:
 
     def forward(self, x):
         """Run every layer on the whole input; recurrent layers start from zero state."""
-        x = self.layers[0]._input(x)        # validated once: later inputs come from the layers
+        x = self.layers[0].check_input(x)   # validated once: later inputs come from the layers
         for layer in self.layers:
-            x = layer._run(x)
+            x = layer.forward(x, validate=False)
         return x
 
     def step(self, x_t):
@@ -53,9 +53,10 @@ class Sequential:
 
     def backward(self, dout):
         """dL/d(output) (shape of the last output, (B, T, O) after steps) -> dL/dx; fills ``grads``."""
-        dout = self.layers[-1]._check_dout(dout)
-        for layer in reversed(self.layers):
-            dout = layer._run_backward(dout)
+        last = self.layers[-1]
+        dout = last.backward(dout)
+        for layer in reversed(self.layers[:-1]):
+            dout = layer.backward(dout, validate=False)
         return dout
 
     def truncate(self):
