@@ -1,4 +1,4 @@
-"""Time-series data helpers: the sine curve, sliding windows, the train/test split, prediction."""
+"""Time-series data helpers: the sine curve, the memory task, sliding windows, the split, prediction."""
 import numbers
 
 import numpy as np
@@ -11,6 +11,21 @@ def sine_data(n=50, start=-10.0, stop=10.0):
     """The tutorial's series: ``x = linspace(start, stop, n)``, ``y = sin(x)`` -> (x, y), each (n,)."""
     x = np.linspace(start, stop, positive_int(n, "n"))
     return x, np.sin(x)
+
+
+def memory_task(lag, n, rng):
+    """The memory task of chapter 2: a bit b in {-1, +1} at t = 1, then ``lag - 1`` steps of N(0, 1) noise.
+
+    Returns ``X`` (n, lag, 1) and the target ``y`` (n, 1) = b, which only memory over ``lag`` steps can
+    recover. ``rng`` is a ``numpy.random.Generator`` (bits first, then the noise are drawn from it).
+    """
+    lag, n = positive_int(lag, "lag"), positive_int(n, "n")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    bits = rng.choice([-1.0, 1.0], size=n)
+    X = rng.normal(size=(n, lag, 1))
+    X[:, 0, 0] = bits
+    return X, bits[:, None]
 
 
 def create_dataset(ts, look_back):

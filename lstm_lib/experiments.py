@@ -1,11 +1,11 @@
-"""The tutorial's sine experiment as one call: data, model, training, predictions."""
+"""The book's experiments as one call each: the tutorial's sine experiment and the memory task."""
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
 
 from .backend import to_numpy
-from .data import closed_loop_predict, create_dataset, sine_data, split_data
+from .data import closed_loop_predict, create_dataset, memory_task, sine_data, split_data
 from .dense import Dense, LastStep
 from .initializers import make_rng
 from .losses import mse
@@ -66,3 +66,19 @@ def sine_experiment(cell="lstm", hidden=2, look_back=5, train_ratio=0.5, batch_s
     test_mse = mse(to_numpy(model.forward(data.X_test)), data.y_test)[0]
     curve = closed_loop_predict(model, data.X_test[0], data.test_size)[:, 0]
     return SineResult(model, history, data, test_mse, curve)
+
+
+def memory_experiment(cell, lag, seed, hidden=8, n_train=256, n_test=256, lr=0.01, batch_size=32,
+                      max_epoch=40):
+    """Train ``sine_model(cell, hidden)`` on the memory task with ``lag`` -> test accuracy (sign of the output).
+
+    One Generator from ``seed`` draws the training set, then the test set, initialises the model and
+    shuffles the minibatches (Adam, mean squared error, no early stopping). Chance is 0.5.
+    """
+    rng = make_rng(seed)
+    X_train, y_train = memory_task(lag, n_train, rng)
+    X_test, y_test = memory_task(lag, n_test, rng)
+    model = sine_model(cell, hidden, seed=rng)
+    fit(model, X_train, y_train, X_test, y_test, optimizer=Adam(lr), batch_size=batch_size,
+        max_epoch=max_epoch, period=max_epoch, early_stopping=False, progress=False, seed=rng, log=None)
+    return float(np.mean(np.sign(to_numpy(model.forward(X_test))) == y_test))
