@@ -121,7 +121,7 @@ class LSTM(Layer):
             mul(o, tc_t, z)
         y = zs[1:].transpose(2, 0, 1).copy()
         cache = {"x": x_tm, "gates": gates, "zs": zs, "cs": cs, "tc": tc, "out_shape": y.shape}
-        return y, cache, (zs[T].T, cs[T].T)
+        return y, cache, (zs[T].T.copy(), cs[T].T.copy())     # copies: they must not keep zs, cs alive
 
     def _merge(self, caches):
         xp = self.xp
