@@ -15,6 +15,8 @@ class Dense(Layer):
     Parameters ``W`` (O, D) and ``b`` (O,); in the book, W_hy and b_hy of the output layer.
     """
 
+    ndims = {2: 2, 3: 3}
+
     def __init__(self, input_size, output_size, *, seed=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.output_size = positive_int(output_size, "output_size")
@@ -50,10 +52,15 @@ class Dense(Layer):
 
 
 class LastStep(Layer):
-    """Many-to-one adapter: (B, T, H) -> (B, H), the last time step; backward puts dout on step T."""
+    """Many-to-one adapter: (B, T, H) -> (B, H), the last time step; backward puts dout on step T.
+
+    ``size`` H may be None: in a ``Sequential`` it is then taken from the neighbouring layers.
+    """
+
+    ndims = {3: 2}
 
     def __init__(self, size=None, dtype=np.float64):
-        self.input_size = self.output_size = size
+        self.input_size = self.output_size = None if size is None else positive_int(size, "size")
         super().__init__([], dtype)
 
     def check_input(self, x, name="x"):
