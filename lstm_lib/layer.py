@@ -98,15 +98,19 @@ class Layer:
     def forward(self, x, *state, validate=True):
         """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass.
 
-        ``validate=False`` skips ``check_input``: a ``Sequential`` checks its input once and hands
-        each layer the previous layer's output, already of the right dtype, module and shape.
+        ``validate=False`` is the ``Sequential`` path: the model checks its input once, hands each
+        layer an array of the right dtype, module and shape that the layer may keep (its own copy or
+        the previous layer's output) and makes what it returns its own. Otherwise ``_run`` does that.
         """
         if validate:
             x = self.check_input(x)
         state = self._states(state + (None,) * (len(self.state_names) - len(state)), x.shape[0],
                              self.state_names)
         self._caches = []                   # free the previous run's cache before building the next
-        y, cache = self._run(x, state, (x,) + state)
+        if validate:
+            y, cache = self._run(x, state, (x,) + state)
+        else:
+            y, cache, self._state = self._forward(x, state)
         self._caches = [cache]
         return y
 
@@ -131,12 +135,13 @@ class Layer:
         caller, owners = {_owner(a, xp) for a in given}, set()
         for key, value in cache.items():
             if isinstance(value, xp.ndarray):
-                owner = _owner(value, xp)
+                owner = id(value) if value.base is None else _owner(value, xp)
                 if owner in caller:
                     cache[key] = value = value.copy()
                     owner = id(value)
                 owners.add(owner)
-        if _owner(y, xp) in caller | owners:
+        owner = id(y) if y.base is None else _owner(y, xp)
+        if owner in caller or owner in owners:
             y = y.copy()
         return y, cache
 

@@ -50,13 +50,15 @@ class Sequential:
 
     def forward(self, x):
         """Run every layer on the whole input; recurrent layers start from zero state."""
-        x = self.layers[0].check_input(x)   # validated once: later inputs come from the layers
-        if x.ndim not in self._input_ndims:
+        checked = self.layers[0].check_input(x)   # validated once: later inputs come from the layers
+        if checked.ndim not in self._input_ndims:
             raise ValueError(f"x must be {_ndim_names(self._input_ndims)} for this model's layers, "
-                             f"got shape {tuple(x.shape)}")
+                             f"got shape {tuple(checked.shape)}")
+        if checked is x or checked.base is not None:
+            checked = checked.copy()          # the layers may keep it: the model's own copy
         for layer in self.layers:
-            x = layer.forward(x, validate=False)
-        return x
+            checked = layer.forward(checked, validate=False)
+        return checked if checked.base is None else checked.copy()   # no view of a layer's cache
 
     def step(self, x_t):
         """One time step (B, D) through every layer, continuing the previous step."""

@@ -12,6 +12,10 @@ MAKERS = {
     "Sequential": lambda: ll.Sequential([ll.LSTM(3, 4, seed=0), ll.RNN(4, 4, "sigmoid", seed=1),
                                          ll.Dense(4, 2, seed=2)]),
     "Sequential-LastStep": lambda: ll.Sequential([ll.RNN(3, 4, seed=0), ll.LastStep(4), ll.Dense(4, 2, seed=1)]),
+    # a model hands on its last layer's output: it must not be a view of that layer's cache either
+    "Sequential-ending-RNN": lambda: ll.Sequential([ll.LSTM(3, 4, seed=0), ll.RNN(4, 3, seed=1)]),
+    "Sequential-ending-LSTM": lambda: ll.Sequential([ll.Dense(3, 4, seed=0), ll.LSTM(4, 3, seed=1)]),
+    "Sequential-ending-LastStep": lambda: ll.Sequential([ll.RNN(3, 4, seed=0), ll.LastStep()]),
 }
 RECURRENT = ["RNN", "LSTM"]
 # one sample, one step, both, neither: the layouts in which a transpose or a slice is free (a view)
