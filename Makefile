@@ -29,7 +29,7 @@ $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
-	@echo "installing the project and its book/test dependencies into .venv (about a minute)"
+	@echo "installing the project and its book/test dependencies into .venv (a minute or two)"
 	@$(PIP) -e '.[book,test]'
 	@touch $@
 
