@@ -11,8 +11,9 @@ Every chapter starts with ``from lstm_lib import book; book.setup()`` and then u
 * ``book.interval(k, n)``: a 95 % interval for a success rate seen as k out of n runs.
 
 Measurements several chapters repeat: ``book.state_jacobians`` (the Jacobians ∂s_T/∂s_t of a recurrent
-layer for every lag, from one backward pass), ``book.spectral_norm``, ``book.orthogonal``, and
-``book.window_baselines`` (persistence and the least-squares linear predictor on the same windows).
+layer for every lag, from one backward pass) and ``book.jacobian_norms`` (their spectral norms),
+``book.spectral_norm``, ``book.orthogonal``, and ``book.window_baselines`` (persistence and the
+least-squares linear predictor on the same windows).
 
 matplotlib and IPython come with the ``book`` extra; they are imported where used.
 """
@@ -150,6 +151,14 @@ def state_jacobians(layer, x, state="z"):
     dfinal[states.index(slots[state][0])] = layer.xp.eye(H, dtype=layer.dtype)   # copy b gets e_b at s_T
     layer.backward(layer.xp.zeros((H, T, H), dtype=layer.dtype), *dfinal)
     return to_numpy(getattr(layer, slots[state][1])).transpose(1, 0, 2)          # [t, b, :] = row b
+
+
+def jacobian_norms(layer, x, state="z"):
+    """||∂s_T/∂s_t|| (spectral norm) for t = 1..T of the recurrent ``layer`` on ``x`` (T, D) -> (T,), numpy.
+
+    How strongly the last state depends on each earlier one: ``spectral_norm`` of ``state_jacobians``.
+    """
+    return spectral_norm(state_jacobians(layer, x, state))
 
 
 def window_baselines(X_train, y_train, X_test, y_test):

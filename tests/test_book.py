@@ -111,6 +111,17 @@ def test_state_jacobians_of_the_cell_path_alone_are_products_of_forget_gates():
         np.testing.assert_allclose(J[t], np.diag(np.prod(f[t + 1:], axis=0)), rtol=1e-12, atol=1e-15)
 
 
+def test_jacobian_norms_are_the_spectral_norms_of_the_jacobians():
+    rnn = ll.RNN(1, 3, seed=0)
+    rnn.params["W_hh"][...] = np.diag([1.5, 0.5, -0.2])                 # at rest: ||W^n|| = 1.5^n
+    norms = book.jacobian_norms(rnn, np.zeros((7, 1)))
+    np.testing.assert_allclose(norms, 1.5 ** np.arange(6, -1, -1), rtol=1e-12)
+    lstm = ll.LSTM(1, 3, seed=0)
+    x = np.sin(np.arange(6.0))[:, None]
+    np.testing.assert_allclose(book.jacobian_norms(lstm, x, "c"),
+                               np.linalg.svd(book.state_jacobians(lstm, x, "c"), compute_uv=False)[:, 0])
+
+
 def test_state_jacobians_reject_what_they_cannot_measure(msg):
     with pytest.raises(ValueError, match=msg("state", "'c'", "['z']")):
         book.state_jacobians(ll.RNN(1, 2, seed=0), np.zeros((3, 1)), "c")
