@@ -7,9 +7,8 @@ A model is anything with ``theta`` (1-D parameters) and ``dtheta`` (their gradie
     Adam:  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
            theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 """
-from .checks import real, trainable
-
 from .backend import get_array_module
+from .checks import real, trainable
 
 
 class _Optimizer:
