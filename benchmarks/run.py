@@ -322,9 +322,9 @@ def chart(rows, path):
                             va="bottom" if above else "top", fontsize=9)
         ax.axhline(1.0, color="0.3", linewidth=1, label="PyTorch's speed")
         ax.set_yscale("log", base=2)
-        top = max(r["hi"] for r in rows) * 1.6
-        ax.set_ylim(min(0.5, min(r["lo"] for r in rows) / 1.4), top)
-        ticks = [t for t in (0.5, 1, 2, 4, 8, 16) if t <= top]
+        bottom, top = min(0.5, min(r["lo"] for r in rows) / 1.4), max(r["hi"] for r in rows) * 1.6
+        ax.set_ylim(bottom, top)
+        ticks = [2.0 ** k for k in range(-8, 9) if bottom <= 2.0 ** k <= top]
         ax.set_yticks(ticks, [f"{t:g}x" for t in ticks])
         ax.set_xticks(range(len(cases)), [f"{c}\n{next(r['shape'] for r in rows if r['case'] == c)}" for c in cases])
         ax.set_xlim(-0.5, len(cases) - 0.5)
