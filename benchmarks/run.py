@@ -304,7 +304,7 @@ def chart(rows, path):
     width = 0.8 / len(settings)
     colors = {"float64": "#1f77b4", "float32": "#ff7f0e"}
     with plt.rc_context({"font.size": 10, "svg.hashsalt": "lstm_lib"}):
-        fig, ax = plt.subplots(figsize=(7.0, 3.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(7.0, 3.8), layout="constrained")
         for k, (dtype, n_threads) in enumerate(settings):
             chosen = {r["case"]: r for r in rows if (r["dtype"], r["threads"]) == (dtype, n_threads)}
             xs = [cases.index(c) + (k - (len(settings) - 1) / 2) * width for c in chosen]
@@ -322,14 +322,14 @@ def chart(rows, path):
                             va="bottom" if above else "top", fontsize=9)
         ax.axhline(1.0, color="0.3", linewidth=1, label="PyTorch's speed")
         ax.set_yscale("log", base=2)
-        bottom, top = min(0.5, min(r["lo"] for r in rows) / 1.4), max(r["hi"] for r in rows) * 1.6
+        bottom, top = min(0.5, min(r["lo"] for r in rows) / 1.4), max(r["hi"] for r in rows) * 1.3
         ax.set_ylim(bottom, top)
         ticks = [2.0 ** k for k in range(-8, 9) if bottom <= 2.0 ** k <= top]
         ax.set_yticks(ticks, [f"{t:g}x" for t in ticks])
         ax.set_xticks(range(len(cases)), [f"{c}\n{next(r['shape'] for r in rows if r['case'] == c)}" for c in cases])
         ax.set_xlim(-0.5, len(cases) - 0.5)
         ax.set_ylabel("speed-up over PyTorch")
-        ax.legend(loc="upper right", fontsize=9, ncols=2, frameon=False)
+        fig.legend(loc="outside upper center", fontsize=9, ncols=3, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
         fig.savefig(path, metadata={"Date": None} if Path(path).suffix == ".svg" else None, dpi=200)
         plt.close(fig)
