@@ -1,4 +1,4 @@
-"""lstm_lib: RNN and LSTM layers with explicit backpropagation through time, on numpy or cupy.
+"""lstm_lib: RNN, LSTM and GRU layers with explicit backpropagation through time, on numpy or cupy.
 
 The companion library of *rnn-lstm-book*. Sequences are batch-major (B, T, D); every layer has
 ``params``/``grads`` dicts named as in the book, ``forward``, ``backward`` (BPTT), ``step`` and
@@ -8,6 +8,7 @@ from .backend import get_array_module, get_backend, set_backend, to_numpy
 from .data import closed_loop_predict, create_dataset, memory_task, one_step_predict, sine_data, split_data
 from .dense import Dense, LastStep
 from .experiments import SineResult, memory_experiment, sine_dataset, sine_experiment, sine_model
+from .gru import GRU
 from .gradcheck import gradcheck, gradcheck_layer, numerical_gradient, rel_error
 from .io import load, save
 from .losses import half_mse, mse
@@ -20,7 +21,7 @@ from .training import History, fit, train_step
 from . import renom  # noqa: E402  (the ReNom-shaped surface, lstm_lib.renom)
 
 __all__ = [
-    "RNN", "LSTM", "Dense", "LastStep", "Sequential",
+    "RNN", "LSTM", "GRU", "Dense", "LastStep", "Sequential",
     "mse", "half_mse", "SGD", "Adam", "clip_grad_norm",
     "fit", "train_step", "History",
     "sine_data", "memory_task", "create_dataset", "split_data", "one_step_predict", "closed_loop_predict",

@@ -7,6 +7,7 @@ import numpy as np
 from .backend import to_numpy
 from .data import closed_loop_predict, create_dataset, memory_task, sine_data, split_data
 from .dense import Dense, LastStep
+from .gru import GRU
 from .initializers import make_rng
 from .losses import mse
 from .lstm import LSTM
@@ -15,7 +16,7 @@ from .rnn import RNN
 from .sequential import Sequential
 from .training import History, fit
 
-CELLS = {"lstm": LSTM, "rnn": RNN}
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
 
 def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None):
