@@ -1,5 +1,6 @@
 """The book's experiments as one call each: the tutorial's sine experiment and the memory task."""
 from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,12 +12,15 @@ from .gru import GRU
 from .initializers import make_rng
 from .losses import mse
 from .lstm import LSTM
+from .lstm_variants import VARIANTS
 from .optim import Adam
 from .rnn import RNN
 from .sequential import Sequential
 from .training import History, fit
 
-CELLS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+#: the cells ``sine_model`` builds: "lstm", Greff et al.'s variants as "lstm-<variant>", "gru", "rnn"
+CELLS = {"lstm": LSTM, **{f"lstm-{v}": partial(LSTM, variant=v) for v in VARIANTS if v != "vanilla"},
+         "gru": GRU, "rnn": RNN}
 
 
 def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None):
