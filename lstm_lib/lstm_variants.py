@@ -13,8 +13,8 @@ same, one equation per line):
 
 Our vanilla LSTM has no peepholes; Greff et al.'s vanilla has them (their "NP" is our vanilla).
 
-Initialisation: the variant draws the vanilla LSTM's parameters from the same seed and drops the
-blocks it does not have, so it starts with every shared parameter equal to the vanilla LSTM's.
+Initialisation: the variant draws the vanilla LSTM's parameters from the same seed (and ``init``) and
+drops the blocks it does not have, so it starts with every shared parameter equal to the vanilla LSTM's.
 Peepholes start at zero (the peephole LSTM starts as the vanilla one). ``forget_bias`` sets b_for; in
 the cifg variant it sets b_in = -forget_bias instead, so that f_t = 1 - i_t starts at
 sigma(forget_bias), as in the vanilla LSTM; the nfg variant has no forget gate and ignores it.
@@ -33,7 +33,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .checks import positive_int
-from .initializers import glorot_uniform, make_rng
+from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 from .lstm import BLOCKS, LSTM
 
@@ -62,8 +62,8 @@ class LSTMVariant(LSTM):
     ones, o = ones, where the gate is coupled or absent).
     """
 
-    def __init__(self, input_size, hidden_size, *, variant, forget_bias=1.0, seed=None,
-                 dtype=np.float64):
+    def __init__(self, input_size, hidden_size, *, variant, forget_bias=1.0, init="glorot_uniform",
+                 seed=None, dtype=np.float64):
         if not isinstance(variant, str) or variant not in VARIANT_BLOCKS:
             raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
         self.input_size = positive_int(input_size, "input_size")
@@ -71,8 +71,12 @@ class LSTMVariant(LSTM):
         self.variant, self.blocks = variant, VARIANT_BLOCKS[variant]
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
-        W = [glorot_uniform(rng, (H, D)) for _ in BLOCKS]     # the vanilla LSTM's draws, in its order
-        R = [glorot_uniform(rng, (H, H)) for _ in BLOCKS]
+        if check_init(init) == "renom":                        # the vanilla LSTM's draws, in its order
+            W = np.split(glorot_normal(rng, (4 * H, D), fans=(D, 4 * H)), 4)
+            R = np.split(glorot_normal(rng, (4 * H, H), fans=(H, 4 * H)), 4)
+        else:
+            W = [glorot_uniform(rng, (H, D)) for _ in BLOCKS]
+            R = [glorot_uniform(rng, (H, H)) for _ in BLOCKS]
         b = [np.full(H, float(forget_bias)) if block == "for" else np.zeros(H) for block in BLOCKS]
         keep = [BLOCKS.index(block) for block in self.blocks]
         W, R, b = (np.concatenate([arrays[j] for j in keep]) for arrays in (W, R, b))

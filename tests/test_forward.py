@@ -142,3 +142,19 @@ class _no_warnings:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def test_renom_init_is_glorot_normal_over_the_fused_matrices():
+    D, H = 3, 40
+    lstm = ll.LSTM(D, H, init="renom", seed=0)
+    W, R = lstm.params["W_c"], lstm.params["R_c"]       # one block of the fused matrices
+    all_W = np.concatenate([lstm.params[f"W_{b}"] for b in ("c", "in", "for", "out")])
+    assert abs(all_W.std() / math.sqrt(2 / (D + 4 * H)) - 1) < 0.1
+    all_R = np.concatenate([lstm.params[f"R_{b}"] for b in ("c", "in", "for", "out")])
+    assert abs(all_R.std() / math.sqrt(2 / (H + 4 * H)) - 1) < 0.05
+    assert W.shape == (H, D) and R.shape == (H, H)
+    np.testing.assert_array_equal(lstm.params["b_for"], 1.0)
+    dense = ll.Dense(200, 100, init="renom", seed=0)
+    assert abs(dense.params["W"].std() / math.sqrt(2 / 300) - 1) < 0.05
+    with pytest.raises(ValueError, match="init must be one of"):
+        ll.LSTM(1, 2, init="normal")

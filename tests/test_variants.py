@@ -40,9 +40,10 @@ def test_variant_parameters(variant):
     assert layer.theta.size == n_blocks * H * (D + H + 1) + (3 * H if variant == "peephole" else 0)
 
 
+@pytest.mark.parametrize("init", ["glorot_uniform", "renom"])
 @pytest.mark.parametrize("variant", OTHERS)
-def test_variant_starts_from_the_vanilla_lstm_of_the_same_seed(variant):
-    vanilla, layer = ll.LSTM(2, 3, seed=4), ll.LSTM(2, 3, variant=variant, seed=4)
+def test_variant_starts_from_the_vanilla_lstm_of_the_same_seed(variant, init):
+    vanilla, layer = ll.LSTM(2, 3, init=init, seed=4), ll.LSTM(2, 3, variant=variant, init=init, seed=4)
     for name, value in layer.params.items():
         if name.startswith("p_"):
             np.testing.assert_array_equal(value, 0.0)
