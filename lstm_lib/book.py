@@ -7,7 +7,8 @@ Every chapter starts with ``from lstm_lib import book; book.setup()`` and then u
 * ``book.table(header, rows)``: a Markdown table;
 * ``book.check(condition, claim)``: an assertion that prints ``checked: <claim>`` when it holds, so a
   folded check cell still tells the reader what was verified;
-* ``book.corr``, ``book.nmse``, ``book.below``: numbers the chapters compare and print.
+* ``book.corr``, ``book.nmse``, ``book.below``: numbers the chapters compare and print;
+* ``book.interval(k, n)``: a 95 % interval for a success rate seen as k out of n runs.
 
 matplotlib and IPython come with the ``book`` extra; they are imported where used.
 """
@@ -102,3 +103,17 @@ def nmse(pred, target):
 def below(value, floor=1e-8):
     """A small non-negative number for printing: ``"< floor"`` where rounding noise dominates, else 1 digit."""
     return f"< {floor:.0e}" if value < floor else f"{value:.1e}"
+
+
+def interval(k, n, z=1.96):
+    """Wilson score interval (95 % for z = 1.96) of a success probability seen as ``k`` out of ``n`` -> (lo, hi).
+
+    Unlike k/n ± z·sqrt(p(1-p)/n) it stays inside [0, 1] and is not empty for k = 0 or k = n, which
+    matters for the handfuls of seeds the chapters run (Wilson 1927; Brown, Cai and DasGupta 2001).
+    """
+    if isinstance(k, bool) or isinstance(n, bool) or int(k) != k or int(n) != n or not 0 <= k <= n or n < 1:
+        raise ValueError(f"k and n must be integers with 0 <= k <= n and n >= 1, got k={k!r}, n={n!r}")
+    p, z2 = k / n, z * z
+    center = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, float(center - half)), min(1.0, float(center + half))

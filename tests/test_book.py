@@ -61,3 +61,15 @@ def test_setup_sets_legible_figures():
     assert plt.rcParams["font.size"] >= 10 and plt.rcParams["xtick.labelsize"] >= 9
     assert plt.rcParams["legend.fontsize"] >= 9
     assert plt.rcParams["savefig.dpi"] == 2 * plt.rcParams["figure.dpi"]
+
+
+def test_interval_is_the_wilson_score_interval():
+    lo, hi = book.interval(7, 10)
+    assert (round(lo, 3), round(hi, 3)) == (0.397, 0.892)        # Wilson's interval for 7/10
+    assert book.interval(0, 10)[0] == 0.0 and 0.2 < book.interval(0, 10)[1] < 0.35
+    assert book.interval(10, 10)[1] == 1.0 and 0.65 < book.interval(10, 10)[0] < 0.8
+    lo, hi = book.interval(50, 100)
+    assert lo == pytest.approx(1 - hi) and hi - lo < 0.2
+    for k, n in ((3, 2), (-1, 5), (1.5, 3), (0, 0), (True, 3)):
+        with pytest.raises(ValueError, match="k and n"):
+            book.interval(k, n)
