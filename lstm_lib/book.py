@@ -8,7 +8,8 @@ Every chapter starts with ``from lstm_lib import book; book.setup()`` and then u
 * ``book.check(condition, claim)``: an assertion that prints ``checked: <claim>`` when it holds, so a
   folded check cell still tells the reader what was verified;
 * ``book.corr``, ``book.nmse``, ``book.below``: numbers the chapters compare and print;
-* ``book.interval(k, n)``: a 95 % interval for a success rate seen as k out of n runs.
+* ``book.interval(k, n)``: a 95 % interval for a success rate seen as k out of n runs;
+* ``book.jacobian_norms(layer, x)``: how strongly the last state depends on each earlier one.
 
 matplotlib and IPython come with the ``book`` extra; they are imported where used.
 """
@@ -117,3 +118,25 @@ def interval(k, n, z=1.96):
     center = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
     return max(0.0, float(center - half)), min(1.0, float(center + half))
+
+
+def jacobian_norms(layer, x, state="z"):
+    """||∂s_T/∂s_t|| (spectral norm) for t = 1..T of a recurrent ``layer`` run on one sequence ``x`` (T, D).
+
+    ``state``: "z" (the state z_t; ``layer.delta``) or "c" (an LSTM's cell c_t; ``layer.delta_c``).
+    One backward pass gives the whole Jacobian for every t: H copies of ``x`` run as a batch, and copy
+    b receives the unit vector e_b at s_T, so its δs_t is row b of ∂s_T/∂s_t. Returns (T,) numpy.
+    """
+    if state not in ("z", "c") or (state == "c" and "c0" not in layer.state_names):
+        raise ValueError(f"state must be 'z' or, for a layer with a cell, 'c'; got {state!r} for "
+                         f"{type(layer).__name__}")
+    x = np.asarray(to_numpy(x), dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (T, D), got {x.shape}")
+    H, T = layer.hidden_size, len(x)
+    layer.forward(np.repeat(x[None], H, axis=0))
+    finals = [None] * len(layer.state_names)
+    finals[0 if state == "z" else 1] = np.eye(H)
+    layer.backward(np.zeros((H, T, H)), *finals)
+    delta = to_numpy(layer.delta if state == "z" else layer.delta_c)    # [b, t, :] = row b of ∂s_T/∂s_t
+    return np.array([np.linalg.norm(delta[:, t], 2) for t in range(T)])

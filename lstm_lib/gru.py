@@ -41,16 +41,19 @@ BLOCKS = ("r", "u", "n")
 
 
 class GRU(Layer):
-    """``GRU(input_size D, hidden_size H, reset_after=True)``: (B, T, D) -> (B, T, H).
+    """``GRU(input_size D, hidden_size H, reset_after=True, update_bias=0.0)``: (B, T, D) -> (B, T, H).
 
     Parameters ``W_r, W_u, W_n`` (H, D), ``R_r, R_u, R_n`` (H, H), ``b_r, b_u, b_n`` (H,) and, with
-    ``reset_after=True`` only, ``b_Rn`` (H,). Weights Glorot-uniform per block, biases zero. After
+    ``reset_after=True`` only, ``b_Rn`` (H,). Weights Glorot-uniform per block; biases zero except
+    ``b_u = update_bias``: at 0 (PyTorch's start) u_t is near 1/2 and a step keeps about half of the
+    state; ``update_bias=1`` starts the GRU as the LSTM's ``forget_bias=1`` starts its cell. After
     ``backward``: ``grads``, ``dh0`` (B, H) and ``delta`` = dL/dz_t (B, T, H).
     """
 
     state_names = ("h0",)
 
-    def __init__(self, input_size, hidden_size, *, reset_after=True, seed=None, dtype=np.float64):
+    def __init__(self, input_size, hidden_size, *, reset_after=True, update_bias=0.0, seed=None,
+                 dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         if not isinstance(reset_after, bool):
@@ -60,7 +63,9 @@ class GRU(Layer):
         D, H = self.input_size, self.hidden_size
         W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
         R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
-        blocks = [("W", (3 * H, D), W), ("R", (3 * H, H), R), ("b", (3 * H,), np.zeros(3 * H))]
+        b = np.zeros(3 * H)
+        b[H:2 * H] = float(update_bias)
+        blocks = [("W", (3 * H, D), W), ("R", (3 * H, H), R), ("b", (3 * H,), b)]
         if reset_after:
             blocks.append(("b_Rn", (H,), np.zeros(H)))
         super().__init__(blocks, dtype)

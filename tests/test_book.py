@@ -73,3 +73,23 @@ def test_interval_is_the_wilson_score_interval():
     for k, n in ((3, 2), (-1, 5), (1.5, 3), (0, 0), (True, 3)):
         with pytest.raises(ValueError, match="k and n"):
             book.interval(k, n)
+
+
+def test_jacobian_norms_equal_explicit_products():
+    """For an RNN, ∂z_T/∂z_t is the product of diag(1 - z_k²) W_hh over k > t."""
+    rng = np.random.default_rng(0)
+    layer = ll.RNN(1, 3, seed=0)
+    x = rng.normal(size=(6, 1))
+    norms = book.jacobian_norms(layer, x)
+    z = layer.forward(x[None])[0]
+    product = np.eye(3)
+    for t in range(5, 0, -1):                       # dz_T/dz_t for t = T-1, ..., 1 (0-based index t - 1)
+        product = product @ (np.diag(1 - z[t] ** 2) @ layer.params["W_hh"])
+        assert norms[t - 1] == pytest.approx(np.linalg.norm(product, 2), rel=1e-12)
+    assert norms[-1] == pytest.approx(1.0)
+    lstm = ll.LSTM(1, 3, seed=0)
+    assert book.jacobian_norms(lstm, x, "c").shape == (6,)
+    with pytest.raises(ValueError, match="state"):
+        book.jacobian_norms(layer, x, "c")
+    with pytest.raises(ValueError, match="shape"):
+        book.jacobian_norms(layer, x[:, 0])

@@ -48,6 +48,18 @@ def test_parameter_names_shapes_and_count(reset_after):
     assert ll.GRU(D, H, seed=0).reset_after is True
 
 
+def test_update_bias_sets_b_u_only():
+    layer = ll.GRU(2, 3, update_bias=1.5, seed=0)
+    np.testing.assert_array_equal(layer.params["b_u"], 1.5)
+    for name in ("b_r", "b_n", "b_Rn"):
+        np.testing.assert_array_equal(layer.params[name], 0.0)
+    layer.forward(np.zeros((1, 1, 2)))
+    np.testing.assert_allclose(layer.trace()["u"], 1 / (1 + np.exp(-1.5)), rtol=1e-14)
+    for name in layer.params:
+        if name != "b_u":
+            np.testing.assert_array_equal(layer.params[name], ll.GRU(2, 3, seed=0).params[name])
+
+
 def test_same_seed_same_weights_for_both_placements():
     a, b = ll.GRU(2, 3, seed=7), ll.GRU(2, 3, reset_after=False, seed=7)
     for name in b.params:
@@ -309,6 +321,11 @@ def test_gru_runs_the_book_experiments():
     assert np.isfinite(result.test_mse) and result.closed_loop.shape == (result.data.test_size,)
     accuracy = ll.memory_experiment("gru", lag=3, seed=0, max_epoch=2)
     assert 0.0 <= accuracy <= 1.0
+    cho = ll.sine_experiment("gru", max_epoch=2, progress=False, reset_after=False, update_bias=1.0)
+    layer = cho.model.layers[0]
+    assert layer.reset_after is False and np.all(ll.to_numpy(layer.params["b_u"]) != 0)
+    with pytest.raises(TypeError, match="forget_bias"):
+        ll.memory_experiment("gru", lag=3, seed=0, max_epoch=1, forget_bias=1.0)
 
 
 def test_gru_gradient_reaches_the_first_input_through_the_update_gate():
