@@ -45,8 +45,8 @@ class GRU(Layer):
 
     Parameters ``W_r, W_u, W_n`` (H, D), ``R_r, R_u, R_n`` (H, H), ``b_r, b_u, b_n`` (H,) and, with
     ``reset_after=True`` only, ``b_Rn`` (H,). Weights Glorot-uniform per block; biases zero except
-    ``b_u = update_bias``: at 0 (PyTorch's start) u_t is near 1/2 and a step keeps about half of the
-    state; ``update_bias=1`` starts the GRU as the LSTM's ``forget_bias=1`` starts its cell. After
+    ``b_u = update_bias``: at 0 (PyTorch draws its biases near 0) u_t is near 1/2 and a step keeps about
+    half of the state; ``update_bias=1`` starts the GRU as the LSTM's ``forget_bias=1`` starts its cell. After
     ``backward``: ``grads``, ``dh0`` (B, H) and ``delta`` = dL/dz_t (B, T, H).
     """
 

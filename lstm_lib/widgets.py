@@ -71,13 +71,16 @@ def _draw(fig, draw, value):
 
 def _show_frames(draw, values, texts, index, label, figsize, dpi):
     """jshtml animation with one precomputed frame per value and a caption 'label = value'."""
+    import matplotlib
     from IPython.display import HTML, display
     from matplotlib.animation import FuncAnimation
 
     fig = _new_figure(figsize, dpi)
     anim = FuncAnimation(fig, lambda k: _draw(fig, draw, values[k]), frames=len(values),
                          interval=400, repeat=False)
-    html = _CDN_LINK.sub("", anim.to_jshtml(default_mode="once"))
+    # the frames are saved at savefig.dpi, which book.setup() raises for sharp static figures
+    with matplotlib.rc_context({"savefig.dpi": dpi}):
+        html = _CDN_LINK.sub("", anim.to_jshtml(default_mode="once"))
     # matplotlib names the animation with a random uuid; a counter keeps re-executed
     # notebooks byte-identical and still distinct for several sliders on one page.
     anim_id = f"lstmlib{next(_ids)}"
