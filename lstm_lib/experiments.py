@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .backend import to_numpy
+from .checks import choice
 from .data import closed_loop_predict, create_dataset, memory_task, sine_data, split_data
 from .dense import Dense, LastStep
 from .gru import GRU
@@ -25,8 +26,7 @@ CELLS = {"lstm": LSTM, **{f"lstm-{v}": partial(LSTM, variant=v) for v in VARIANT
 
 def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None, **cell_options):
     """``Sequential([cell(input_size, hidden, **cell_options), LastStep(), Dense(hidden, output_size)])``."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    choice(cell, "cell", CELLS)
     rng = make_rng(seed)
     return Sequential([CELLS[cell](input_size, hidden, seed=rng, **cell_options), LastStep(hidden),
                        Dense(hidden, output_size, seed=rng)])

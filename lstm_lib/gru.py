@@ -31,7 +31,7 @@ Backward, with dz_t = dL/dz_t total (through every later step) and s_t the input
 import numpy as np
 
 from .activations import sigmoid
-from .checks import positive_int
+from .checks import positive_int, real
 from .initializers import glorot_uniform, make_rng
 from .layer import Layer
 
@@ -64,7 +64,7 @@ class GRU(Layer):
         W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
         R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
         b = np.zeros(3 * H)
-        b[H:2 * H] = float(update_bias)
+        b[H:2 * H] = real(update_bias, "update_bias")
         blocks = [("W", (3 * H, D), W), ("R", (3 * H, H), R), ("b", (3 * H,), b)]
         if reset_after:
             blocks.append(("b_Rn", (H,), np.zeros(H)))
@@ -88,19 +88,19 @@ class GRU(Layer):
 
     @property
     def final_state(self):
-        """z_T (B, H) of the last run."""
-        return self._state[0] if self._state else None
+        """z_T (B, H) of the last run (a copy)."""
+        return self._state[0].copy() if self._state else None
 
     @property
     def dh0(self):
-        return self.dstate0[0]
+        return self._dstate(0)
 
     def trace(self):
         """The last run's internals, each (B, T, H): gates r, u, candidate n and state z."""
         cache, H = self._stored("trace()"), self.hidden_size
         parts = {name: cache["gates"][:, k * H:(k + 1) * H] for k, name in enumerate(BLOCKS)}
         parts["z"] = cache["zs"][1:]
-        return {k: self.xp.ascontiguousarray(v.transpose(2, 0, 1)) for k, v in parts.items()}
+        return {k: v.transpose(2, 0, 1).copy() for k, v in parts.items()}
 
     # As in the LSTM, per-step arrays are feature-major, (3H, B) or (H, B), inside the time loops.
     def _forward(self, x, state):

@@ -32,8 +32,8 @@ Backward, with dz_t, dc_t total as in ``lstm_lib.lstm`` (o_t = 1 without output 
 import numpy as np
 
 from .activations import sigmoid
-from .checks import positive_int
-from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
+from .checks import choice, positive_int, real
+from .initializers import INITS, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 from .lstm import BLOCKS, LSTM
 
@@ -64,24 +64,25 @@ class LSTMVariant(LSTM):
 
     def __init__(self, input_size, hidden_size, *, variant, forget_bias=1.0, init="glorot_uniform",
                  seed=None, dtype=np.float64):
-        if not isinstance(variant, str) or variant not in VARIANT_BLOCKS:
-            raise ValueError(f"variant must be one of {sorted(VARIANTS)}, got {variant!r}")
+        if choice(variant, "variant", VARIANTS) == "vanilla":
+            raise ValueError("variant='vanilla' is the LSTM class itself: build it with LSTM(D, H)")
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         self.variant, self.blocks = variant, VARIANT_BLOCKS[variant]
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
-        if check_init(init) == "renom":                        # the vanilla LSTM's draws, in its order
+        if choice(init, "init", INITS) == "renom":                        # the vanilla LSTM's draws, in its order
             W = np.split(glorot_normal(rng, (4 * H, D), fans=(D, 4 * H)), 4)
             R = np.split(glorot_normal(rng, (4 * H, H), fans=(H, 4 * H)), 4)
         else:
             W = [glorot_uniform(rng, (H, D)) for _ in BLOCKS]
             R = [glorot_uniform(rng, (H, H)) for _ in BLOCKS]
-        b = [np.full(H, float(forget_bias)) if block == "for" else np.zeros(H) for block in BLOCKS]
+        forget_bias = real(forget_bias, "forget_bias")
+        b = [np.full(H, forget_bias) if block == "for" else np.zeros(H) for block in BLOCKS]
         keep = [BLOCKS.index(block) for block in self.blocks]
         W, R, b = (np.concatenate([arrays[j] for j in keep]) for arrays in (W, R, b))
         if variant == "cifg":
-            b[H:2 * H] = -float(forget_bias)          # f = 1 - i = sigma(-a^in) starts at sigma(forget_bias)
+            b[H:2 * H] = -forget_bias          # f = 1 - i = sigma(-a^in) starts at sigma(forget_bias)
         k = len(self.blocks)
         blocks = [("W", (k * H, D), W), ("R", (k * H, H), R), ("b", (k * H,), b)]
         if variant == "peephole":
@@ -109,7 +110,7 @@ class LSTMVariant(LSTM):
         parts["f"] = (act[:, self._rows("for")] if "for" in self.blocks
                       else 1.0 - i if self.variant == "cifg" else xp.ones_like(i))
         parts["o"] = act[:, self._rows("out")] if "out" in self.blocks else xp.ones_like(i)
-        return {key: xp.ascontiguousarray(v.transpose(2, 0, 1)) for key, v in parts.items()}
+        return {key: v.transpose(2, 0, 1).copy() for key, v in parts.items()}
 
     # Feature-major per-step arrays, (kH, B) or (H, B), as in the vanilla LSTM.
     def _forward(self, x, state):

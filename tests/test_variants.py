@@ -74,10 +74,13 @@ def test_gates_implied_by_the_variants():
     assert niaf.trace()["g"].min() > 1.0
 
 
-@pytest.mark.parametrize("variant", ["nope", "Vanilla", None, 3])
-def test_unknown_variant_is_refused(msg, variant):
-    with pytest.raises(ValueError, match=msg("variant", repr(variant), "peephole")):
+@pytest.mark.parametrize("variant, error", [("nope", ValueError), ("Vanilla", ValueError), (None, TypeError),
+                                            (3, TypeError)])
+def test_unknown_variant_is_refused(msg, variant, error):
+    with pytest.raises(error, match=msg("variant", repr(variant), "peephole")):
         ll.LSTM(2, 3, variant=variant)
+    with pytest.raises(ValueError, match="LSTM class itself"):
+        LSTMVariant(2, 3, variant="vanilla")
 
 
 def test_vanilla_is_the_lstm_class_itself_bit_for_bit(rng):
