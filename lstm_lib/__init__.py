@@ -17,7 +17,7 @@ from .rnn import RNN
 from .sequential import Sequential
 from .training import History, fit, train_step
 
-from . import renom  # noqa: E402  (the ReNom-shaped surface, lstm_lib.renom)
+from . import datasets, renom  # noqa: E402  (real series; the ReNom-shaped surface, lstm_lib.renom)
 
 __all__ = [
     "RNN", "LSTM", "Dense", "LastStep", "Sequential",
@@ -27,6 +27,6 @@ __all__ = [
     "sine_dataset", "sine_model", "sine_experiment", "SineResult", "memory_experiment",
     "gradcheck", "gradcheck_layer", "numerical_gradient", "rel_error",
     "save", "load",
-    "set_backend", "get_backend", "get_array_module", "to_numpy", "renom",
+    "set_backend", "get_backend", "get_array_module", "to_numpy", "datasets", "renom",
 ]
 __version__ = "0.1.0"
