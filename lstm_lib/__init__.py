@@ -18,7 +18,7 @@ from .rnn import RNN
 from .sequential import Sequential
 from .training import History, fit, train_step
 
-from . import anomaly, baselines, datasets, renom  # noqa: E402  (modules used by name: ll.datasets, ...)
+from . import anomaly, baselines, datasets, equations, renom  # noqa: E402  (modules used by name)
 
 __all__ = [
     "RNN", "LSTM", "Dense", "LastStep", "Sequential",
@@ -29,6 +29,7 @@ __all__ = [
     "sine_dataset", "sine_model", "sine_experiment", "SineResult", "memory_experiment",
     "gradcheck", "gradcheck_layer", "numerical_gradient", "rel_error",
     "save", "load",
-    "set_backend", "get_backend", "get_array_module", "to_numpy", "anomaly", "baselines", "datasets", "renom",
+    "set_backend", "get_backend", "get_array_module", "to_numpy",
+    "anomaly", "baselines", "datasets", "equations", "renom",
 ]
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ Backward: ``dW = sum dout^T z``, ``db = sum dout``, ``dz = dout W`` (sums over b
 import numpy as np
 
 from .checks import float_array, positive_int, shape
-from .initializers import glorot_uniform, make_rng
+from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 
 
@@ -13,14 +13,19 @@ class Dense(Layer):
     """``Dense(input_size D, output_size O)``: (B, D) -> (B, O) or (B, T, D) -> (B, T, O).
 
     Parameters ``W`` (O, D) and ``b`` (O,); in the book, W_hy and b_hy of the output layer.
+    ``init``: "glorot_uniform" or "renom" (Glorot normal, as the tutorial's framework).
     """
 
-    def __init__(self, input_size, output_size, *, seed=None, dtype=np.float64):
+    def __init__(self, input_size, output_size, *, init="glorot_uniform", seed=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.output_size = positive_int(output_size, "output_size")
         rng = make_rng(seed)
         O, D = self.output_size, self.input_size
-        super().__init__([("W", (O, D), glorot_uniform(rng, (O, D))), ("b", (O,), np.zeros(O))], dtype)
+        if check_init(init) == "renom":
+            W = glorot_normal(rng, (O, D), fans=(D, O))
+        else:
+            W = glorot_uniform(rng, (O, D))
+        super().__init__([("W", (O, D), W), ("b", (O,), np.zeros(O))], dtype)
 
     def check_input(self, x, name="x"):
         x = float_array(x, name, self.xp, self.dtype)

@@ -24,7 +24,7 @@ dc_t = dL/dc_t (both total: through every later step):
 import numpy as np
 
 from .checks import positive_int
-from .initializers import glorot_uniform, make_rng
+from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 
 #: The suffixes of the weight names, in the order the fused ``W``, ``R``, ``b`` stack them: ``c`` for
@@ -33,7 +33,10 @@ BLOCKS = ("c", "in", "for", "out")
 
 
 class LSTM(Layer):
-    """``LSTM(input_size D, hidden_size H, forget_bias=1.0)``: (B, T, D) -> (B, T, H).
+    """``LSTM(input_size D, hidden_size H, forget_bias=1.0, init="glorot_uniform")``: (B, T, D) -> (B, T, H).
+
+    ``init``: "glorot_uniform" (per gate block) or "renom" (the tutorial's Glorot normal over the fused
+    matrices; see ``lstm_lib.initializers``); ``b_for`` starts at ``forget_bias``, the other biases at 0.
 
     Parameters ``W_c, W_in, W_for, W_out`` (H, D), ``R_c, R_in, R_for, R_out`` (H, H),
     ``b_c, b_in, b_for, b_out`` (H,). After ``backward``: ``grads``, ``dh0``, ``dc0`` (B, H),
@@ -42,13 +45,18 @@ class LSTM(Layer):
 
     state_names = ("h0", "c0")
 
-    def __init__(self, input_size, hidden_size, *, forget_bias=1.0, seed=None, dtype=np.float64):
+    def __init__(self, input_size, hidden_size, *, forget_bias=1.0, init="glorot_uniform", seed=None,
+                 dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
-        W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
-        R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
+        if check_init(init) == "renom":       # ReNom's Lstm: w (D, 4H) and wr (H, 4H), each one matrix
+            W = glorot_normal(rng, (4 * H, D), fans=(D, 4 * H))
+            R = glorot_normal(rng, (4 * H, H), fans=(H, 4 * H))
+        else:
+            W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
+            R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
         b = np.zeros(4 * H)
         b[2 * H:3 * H] = float(forget_bias)
         super().__init__([("W", (4 * H, D), W), ("R", (4 * H, H), R), ("b", (4 * H,), b)], dtype)

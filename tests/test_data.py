@@ -91,6 +91,26 @@ def test_closed_loop_feeds_predictions_back():
     np.testing.assert_array_equal(ll.closed_loop_predict(model, window.reshape(5, 1), 8), out)
 
 
+def test_memory_task_puts_the_target_bit_first_and_noise_after():
+    X, y = ll.memory_task(6, 50, np.random.default_rng(0))
+    assert X.shape == (50, 6, 1) and y.shape == (50, 1)
+    np.testing.assert_array_equal(X[:, 0, 0], y[:, 0])
+    assert set(np.unique(y)) == {-1.0, 1.0}
+    assert abs(X[:, 1:].std() - 1) < 0.15          # N(0, 1) distractors
+    X2, _ = ll.memory_task(6, 50, np.random.default_rng(0))
+    np.testing.assert_array_equal(X, X2)
+    with pytest.raises(TypeError, match="rng"):
+        ll.memory_task(6, 50, 0)
+    with pytest.raises(ValueError, match="lag"):
+        ll.memory_task(0, 50, np.random.default_rng(0))
+
+
+def test_memory_experiment_learns_a_short_lag_and_is_repeatable():
+    acc = ll.memory_experiment("lstm", 2, seed=0)
+    assert acc == ll.memory_experiment("lstm", 2, seed=0)
+    assert acc >= 0.95
+
+
 def test_horizon_forecasts_score_every_horizon_on_the_same_targets():
     model = _trained_like_model()
     series = np.sin(np.linspace(-10, 10, 50))

@@ -1,106 +1,16 @@
-"""Forward passes against a from-scratch reference (plain loops over batch, time and units), parameter
-views, initialisation and dtypes."""
+"""Parameter views, initialisation, dtypes and saturation of the forward passes (their values are
+tested against ``lstm_lib.equations`` in test_equations.py)."""
 import math
 
 import numpy as np
 import pytest
 
 import lstm_lib as ll
-
-F = {
-    "tanh": math.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + math.exp(-a)),
-    "relu": lambda a: max(a, 0.0),
-    "identity": lambda a: a,
-}
+from lstm_lib import equations as eq
 
 
-def sig(a):
-    return 1.0 / (1.0 + math.exp(-a))
-
-
-def ref_rnn(p, x, h0, f):
-    """z_t = f(W_xh x_t + b_xh + W_hh z_{t-1} + b_hh), element by element."""
-    B, T, D = x.shape
-    H = p["b_xh"].shape[0]
-    z = np.zeros((B, T, H))
-    for b in range(B):
-        prev = [h0[b, j] for j in range(H)]
-        for t in range(T):
-            cur = []
-            for j in range(H):
-                a = p["b_xh"][j] + p["b_hh"][j]
-                a += sum(p["W_xh"][j, k] * x[b, t, k] for k in range(D))
-                a += sum(p["W_hh"][j, k] * prev[k] for k in range(H))
-                cur.append(f(a))
-            z[b, t] = cur
-            prev = cur
-    return z
-
-
-def ref_lstm(p, x, h0, c0):
-    """The LSTM equations of the tutorial, element by element; returns dict of (B,T,H) arrays."""
-    B, T, D = x.shape
-    H = p["b_c"].shape[0]
-    out = {k: np.zeros((B, T, H)) for k in "gifocz"}
-
-    def pre(gate, b, t, j, zprev):
-        return (p[f"b_{gate}"][j]
-                + sum(p[f"W_{gate}"][j, k] * x[b, t, k] for k in range(D))
-                + sum(p[f"R_{gate}"][j, k] * zprev[k] for k in range(H)))
-
-    for b in range(B):
-        zprev, cprev = list(h0[b]), list(c0[b])
-        for t in range(T):
-            zc = []
-            cc = []
-            for j in range(H):
-                g = math.tanh(pre("c", b, t, j, zprev))
-                i = sig(pre("in", b, t, j, zprev))
-                f = sig(pre("for", b, t, j, zprev))
-                o = sig(pre("out", b, t, j, zprev))
-                c = i * g + f * cprev[j]
-                z = o * math.tanh(c)
-                for k, v in zip("gifocz", (g, i, f, o, c, z)):
-                    out[k][b, t, j] = v
-                zc.append(z)
-                cc.append(c)
-            zprev, cprev = zc, cc
-    return out
-
-
-@pytest.mark.parametrize("activation", list(F))
-def test_rnn_forward_matches_reference(activation):
-    rng = np.random.default_rng(0)
-    layer = ll.RNN(3, 4, activation, seed=1)
-    for p in layer.params.values():
-        p[...] = rng.uniform(-1, 1, p.shape)
-    x = rng.normal(size=(2, 5, 3))
-    h0 = rng.normal(size=(2, 4))
-    p = {k: np.array(v) for k, v in layer.params.items()}
-    np.testing.assert_allclose(layer.forward(x, h0=h0), ref_rnn(p, x, h0, F[activation]), rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(layer.forward(x), ref_rnn(p, x, np.zeros((2, 4)), F[activation]), rtol=1e-12, atol=1e-13)
-
-
-def test_lstm_forward_and_trace_match_reference():
-    rng = np.random.default_rng(2)
-    layer = ll.LSTM(3, 4, seed=3)
-    for p in layer.params.values():
-        p[...] = rng.uniform(-1, 1, p.shape)
-    x = rng.normal(size=(2, 5, 3))
-    h0, c0 = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
-    ref = ref_lstm({k: np.array(v) for k, v in layer.params.items()}, x, h0, c0)
-    z = layer.forward(x, h0=h0, c0=c0)
-    np.testing.assert_allclose(z, ref["z"], rtol=1e-12, atol=1e-13)
-    trace = layer.trace()
-    for k in "gifocz":
-        assert trace[k].shape == (2, 5, 4), k
-        np.testing.assert_allclose(trace[k], ref[k], rtol=1e-12, atol=1e-13, err_msg=k)
-    zT, cT = layer.final_state
-    np.testing.assert_allclose(zT, ref["z"][:, -1], rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(cT, ref["c"][:, -1], rtol=1e-12, atol=1e-13)
-    zero = ref_lstm({k: np.array(v) for k, v in layer.params.items()}, x, np.zeros((2, 4)), np.zeros((2, 4)))
-    np.testing.assert_allclose(layer.forward(x), zero["z"], rtol=1e-12, atol=1e-13)
+def _lstm_by_equations(layer, x):
+    return eq.lstm_forward(x, None, None, {k: np.array(v) for k, v in layer.params.items()})[0]
 
 
 def test_lstm_named_params_are_live_views():
@@ -113,12 +23,11 @@ def test_lstm_named_params_are_live_views():
     layer.params["W_in"][...] = 0.0  # input gate now depends only on R_in z + b_in
     after = layer.forward(x)
     assert not np.allclose(before, after)
-    ref = ref_lstm({k: np.array(v) for k, v in layer.params.items()}, x, np.zeros((2, 3)), np.zeros((2, 3)))
-    np.testing.assert_allclose(after, ref["z"], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(after, _lstm_by_equations(layer, x), rtol=1e-12, atol=1e-13)
     # the views also see writes made elsewhere: one named array written through the dict object itself
     w = layer.params["R_c"]
     w += 0.25
-    np.testing.assert_allclose(layer.forward(x), ref_lstm({k: np.array(v) for k, v in layer.params.items()}, x, np.zeros((2, 3)), np.zeros((2, 3)))["z"], rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(layer.forward(x), _lstm_by_equations(layer, x), rtol=1e-12, atol=1e-13)
 
 
 def test_sequential_theta_shares_memory_with_layer_params():
@@ -233,3 +142,19 @@ class _no_warnings:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def test_renom_init_is_glorot_normal_over_the_fused_matrices():
+    D, H = 3, 40
+    lstm = ll.LSTM(D, H, init="renom", seed=0)
+    W, R = lstm.params["W_c"], lstm.params["R_c"]       # one block of the fused matrices
+    all_W = np.concatenate([lstm.params[f"W_{b}"] for b in ("c", "in", "for", "out")])
+    assert abs(all_W.std() / math.sqrt(2 / (D + 4 * H)) - 1) < 0.1
+    all_R = np.concatenate([lstm.params[f"R_{b}"] for b in ("c", "in", "for", "out")])
+    assert abs(all_R.std() / math.sqrt(2 / (H + 4 * H)) - 1) < 0.05
+    assert W.shape == (H, D) and R.shape == (H, H)
+    np.testing.assert_array_equal(lstm.params["b_for"], 1.0)
+    dense = ll.Dense(200, 100, init="renom", seed=0)
+    assert abs(dense.params["W"].std() / math.sqrt(2 / 300) - 1) < 0.05
+    with pytest.raises(ValueError, match="init must be one of"):
+        ll.LSTM(1, 2, init="normal")

@@ -9,8 +9,8 @@ real ``lstm_lib.Sequential``. Each call ``model(x_t)`` runs one time step (``x_t
 one sample) and returns a numpy array that remembers which model and step produced it;
 ``rm.mse(z, y)`` is the tutorial's loss sum((z - y)^2) / (2N), and ``loss.grad().update(opt)``
 backpropagates through every step since the last ``truncate()`` and applies the optimizer.
-The weights are initialised from numpy's global random state, as ReNom does, so
-``np.random.seed`` makes a run repeatable.
+The weights are initialised as ReNom does (``init="renom"``: Glorot normal over its fused LSTM
+matrices) from numpy's global random state, so ``np.random.seed`` makes a run repeatable.
 """
 from contextlib import contextmanager
 
@@ -34,14 +34,14 @@ class Lstm(_Lazy):
     """``Lstm(H)``: an ``lstm_lib.LSTM`` with hidden size H."""
 
     def build(self, input_size, rng):
-        return _lstm.LSTM(input_size, self.output_size, seed=rng)
+        return _lstm.LSTM(input_size, self.output_size, init="renom", seed=rng)
 
 
 class Dense(_Lazy):
     """``Dense(O)``: an ``lstm_lib.Dense`` with O outputs."""
 
     def build(self, input_size, rng):
-        return _dense.Dense(input_size, self.output_size, seed=rng)
+        return _dense.Dense(input_size, self.output_size, init="renom", seed=rng)
 
 
 class Node(np.ndarray):

@@ -1,0 +1,216 @@
+"""The book's equations as code: one equation per line, in the book's symbols.
+
+These are the functions the chapters show and run. They are written to be read, not to be
+fast: one time step at a time, parameters per gate under their book names, every intermediate
+kept in a cache. The layers ``lstm_lib.RNN``, ``LSTM`` and ``Dense`` compute the same equations
+fused and in place; the tests hold them to these functions at 1e-12, and these functions to
+finite differences.
+
+Conventions, as in cs231n's ``rnn_layers.py``:
+
+* ``*_step_forward(...) -> (outputs, cache)`` and ``*_step_backward(gradients, cache)``;
+  ``*_forward`` / ``*_backward`` run the steps over a whole sequence.
+* Rows are the sequences of a batch: a vector of the text, e.g. z_t (H,), is a row of an
+  array (B, H), so the text's W x_t is ``x_t @ W.T`` and Wᵀ v is ``v @ W``.
+* ``p`` maps the book's parameter names to arrays (a layer's ``params`` works as is); the
+  gradients ``dp`` have the same keys. ``dq`` always holds δq = ∂L/∂q.
+* numpy or cupy: the array module is taken from the inputs.
+"""
+import numpy as np
+
+from .activations import ACTIVATIONS, sigmoid
+from .backend import get_array_module
+
+__all__ = [
+    "sigmoid", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "lstm_step_forward", "lstm_cell_gradient", "lstm_step_backward", "lstm_forward",
+    "lstm_backward", "dense_forward", "dense_backward",
+]
+
+
+def _accumulate(total, step_terms):
+    """Add each array of ``step_terms`` to the array of the same name in ``total``."""
+    for name, term in step_terms.items():
+        total[name] = total[name] + term if name in total else term
+
+
+def _zero_state(x, H):
+    """Zeros (B, H) in the array module and dtype of ``x`` (B, T, D)."""
+    return get_array_module(x).zeros((x.shape[0], H), dtype=x.dtype)
+
+
+# -- the recurrent neural network (chapter 1) ------------------------------------------------
+
+def rnn_step_forward(x_t, z_prev, p, f="tanh"):
+    """One RNN step: x_t (B, D) and z_prev = z_{t-1} (B, H) -> z_t (B, H), cache.
+
+    ``p``: W_xh (H, D), b_xh (H,), W_hh (H, H), b_hh (H,).
+    ``f``: the hidden activation, "tanh", "sigmoid", "relu" or "identity".
+    """
+    # a_t = W_xh x_t + b_xh + W_hh z_{t-1} + b_hh
+    a_t = x_t @ p["W_xh"].T + p["b_xh"] + z_prev @ p["W_hh"].T + p["b_hh"]
+    z_t = ACTIVATIONS[f][0](a_t)                     # z_t = f(a_t)
+    return z_t, {"x_t": x_t, "z_prev": z_prev, "z_t": z_t, "p": p, "f": f}
+
+
+def rnn_step_backward(dz_t, cache):
+    """Backward through one RNN step: dz_t = δz_t (B, H) -> dx_t, dz_prev, dp.
+
+    ``dz_t`` is the total gradient of z_t (direct and from later steps). ``dz_prev`` (B, H) is
+    W_hhᵀ δa_t, the part of δz_{t-1} that flows back through this step; ``dp`` holds this
+    step's terms of the parameter gradients, summed over the batch.
+    """
+    x_t, z_prev, z_t, p = cache["x_t"], cache["z_prev"], cache["z_t"], cache["p"]
+    f_prime = ACTIVATIONS[cache["f"]][1](z_t)        # f'(a_t) from z_t: 1 - z_t² for tanh
+    da_t = f_prime * dz_t                            # δa_t = f'(a_t) ⊙ δz_t
+    dp = {"W_xh": da_t.T @ x_t,                      # ∂L/∂W_xh: δa_t x_tᵀ
+          "b_xh": da_t.sum(axis=0),                  # ∂L/∂b_xh: δa_t
+          "W_hh": da_t.T @ z_prev,                   # ∂L/∂W_hh: δa_t z_{t-1}ᵀ
+          "b_hh": da_t.sum(axis=0)}                  # ∂L/∂b_hh: δa_t
+    dx_t = da_t @ p["W_xh"]                          # δx_t = W_xhᵀ δa_t
+    dz_prev = da_t @ p["W_hh"]                       # W_hhᵀ δa_t, on its way to z_{t-1}
+    return dx_t, dz_prev, dp
+
+
+def rnn_forward(x, z0, p, f="tanh"):
+    """The RNN over x (B, T, D) from z0 (B, H) (None: zeros) -> z (B, T, H), caches."""
+    z_t = _zero_state(x, p["W_hh"].shape[0]) if z0 is None else z0
+    zs, caches = [], []
+    for t in range(x.shape[1]):
+        z_t, cache = rnn_step_forward(x[:, t], z_t, p, f)
+        zs.append(z_t)
+        caches.append(cache)
+    return get_array_module(x).stack(zs, axis=1), caches
+
+
+def rnn_backward(dout, caches, dz_T=None):
+    """BPTT from dout (B, T, H), the direct gradients ∂ℓ_t/∂z_t -> dx, dz0, dp, dz.
+
+    ``dz_T`` (B, H): a gradient arriving at z_T from beyond the sequence (None: zero).
+    Returns dx (B, T, D), dz0 = δz_0 (B, H), dp (summed over the steps), dz = δz_t (B, T, H).
+    """
+    xp = get_array_module(dout)
+    dz_next = xp.zeros_like(dout[:, 0]) if dz_T is None else dz_T   # W_hhᵀ δa_{t+1}
+    T = len(caches)
+    dx, dz, dp = [None] * T, [None] * T, {}
+    for t in reversed(range(T)):
+        dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + W_hhᵀ δa_{t+1}
+        dx[t], dz_next, dp_t = rnn_step_backward(dz[t], caches[t])
+        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+    return xp.stack(dx, axis=1), dz_next, dp, xp.stack(dz, axis=1)
+
+
+# -- the long short-term memory (chapter 3) --------------------------------------------------
+
+def lstm_step_forward(x_t, z_prev, c_prev, p):
+    """One LSTM step: x_t (B, D), z_prev = z_{t-1}, c_prev = c_{t-1} (B, H) -> z_t, c_t, cache.
+
+    ``p``: W_c, W_in, W_for, W_out (H, D); R_c, R_in, R_for, R_out (H, H); b_c, b_in, b_for,
+    b_out (H,). The suffix c names the cell-input block (the tutorial's W_c), whose
+    activation is g_t; c_t itself is the cell state.
+    """
+    a_c = x_t @ p["W_c"].T + z_prev @ p["R_c"].T + p["b_c"]          # a^c_t
+    a_in = x_t @ p["W_in"].T + z_prev @ p["R_in"].T + p["b_in"]      # a^in_t
+    a_for = x_t @ p["W_for"].T + z_prev @ p["R_for"].T + p["b_for"]  # a^for_t
+    a_out = x_t @ p["W_out"].T + z_prev @ p["R_out"].T + p["b_out"]  # a^out_t
+    g_t = np.tanh(a_c)                               # g_t = tanh(a^c_t), the cell input
+    i_t = sigmoid(a_in)                              # i_t = σ(a^in_t), the input gate
+    f_t = sigmoid(a_for)                             # f_t = σ(a^for_t), the forget gate
+    o_t = sigmoid(a_out)                             # o_t = σ(a^out_t), the output gate
+    c_t = i_t * g_t + f_t * c_prev                   # c_t = i_t ⊙ g_t + f_t ⊙ c_{t-1}
+    z_t = o_t * np.tanh(c_t)                         # z_t = o_t ⊙ tanh(c_t)
+    cache = {"x_t": x_t, "z_prev": z_prev, "c_prev": c_prev, "p": p,
+             "g_t": g_t, "i_t": i_t, "f_t": f_t, "o_t": o_t, "c_t": c_t}
+    return z_t, c_t, cache
+
+
+def lstm_cell_gradient(dz_t, dc_next, cache):
+    """δc_t (B, H), the total gradient of the cell state: through z_t and from step t+1.
+
+    ``dz_t`` = δz_t (B, H); ``dc_next`` = δc_{t+1} ⊙ f_{t+1} (B, H), zero after the last step.
+    """
+    o_t, c_t = cache["o_t"], cache["c_t"]
+    # δc_t = δz_t ⊙ o_t ⊙ (1 − tanh² c_t) + δc_{t+1} ⊙ f_{t+1}
+    return dz_t * o_t * (1 - np.tanh(c_t) ** 2) + dc_next
+
+
+def lstm_step_backward(dz_t, dc_t, cache):
+    """Backward through one LSTM step, given δz_t and δc_t (B, H) -> dx_t, dz_prev, dc_prev, dp.
+
+    ``dz_prev`` = Σ_• R_•ᵀ δa^•_t flows back to z_{t-1}; ``dc_prev`` = δc_t ⊙ f_t flows back
+    along the cell path to c_{t-1}; ``dp`` holds this step's terms of the parameter gradients.
+    """
+    x_t, z_prev, c_prev, p = cache["x_t"], cache["z_prev"], cache["c_prev"], cache["p"]
+    g_t, i_t, f_t, o_t = cache["g_t"], cache["i_t"], cache["f_t"], cache["o_t"]
+    da = {"c": dc_t * i_t * (1 - g_t ** 2),          # δa^c_t = δc_t ⊙ i_t ⊙ (1 − g_t²)
+          "in": dc_t * g_t * i_t * (1 - i_t),        # δa^in_t = δc_t ⊙ g_t ⊙ σ'(a^in_t)
+          "for": dc_t * c_prev * f_t * (1 - f_t),    # δa^for_t = δc_t ⊙ c_{t-1} ⊙ σ'(a^for_t)
+          "out": dz_t * np.tanh(cache["c_t"]) * o_t * (1 - o_t)}  # δa^out_t
+    dp = {}
+    for k, da_k in da.items():                       # each block • = c, in, for, out
+        dp[f"W_{k}"] = da_k.T @ x_t                  # ∂L/∂W_•: δa^•_t x_tᵀ
+        dp[f"R_{k}"] = da_k.T @ z_prev               # ∂L/∂R_•: δa^•_t z_{t-1}ᵀ
+        dp[f"b_{k}"] = da_k.sum(axis=0)              # ∂L/∂b_•: δa^•_t
+    dx_t = sum(da_k @ p[f"W_{k}"] for k, da_k in da.items())      # δx_t = Σ_• W_•ᵀ δa^•_t
+    dz_prev = sum(da_k @ p[f"R_{k}"] for k, da_k in da.items())   # Σ_• R_•ᵀ δa^•_t
+    dc_prev = dc_t * f_t                             # δc_t ⊙ f_t, on its way to c_{t-1}
+    return dx_t, dz_prev, dc_prev, dp
+
+
+def lstm_forward(x, z0, c0, p):
+    """The LSTM over x (B, T, D) from z0, c0 (B, H) (None: zeros) -> z, c (B, T, H), caches."""
+    H = p["R_c"].shape[0]
+    z_t = _zero_state(x, H) if z0 is None else z0
+    c_t = _zero_state(x, H) if c0 is None else c0
+    zs, cs, caches = [], [], []
+    for t in range(x.shape[1]):
+        z_t, c_t, cache = lstm_step_forward(x[:, t], z_t, c_t, p)
+        zs.append(z_t)
+        cs.append(c_t)
+        caches.append(cache)
+    xp = get_array_module(x)
+    return xp.stack(zs, axis=1), xp.stack(cs, axis=1), caches
+
+
+def lstm_backward(dout, caches, dz_T=None, dc_T=None):
+    """BPTT from dout (B, T, H) = ∂ℓ_t/∂z_t -> dx, dz0, dc0, dp, dz, dc.
+
+    ``dz_T``, ``dc_T`` (B, H): gradients arriving at z_T and c_T from beyond the sequence
+    (None: zero). Returns dx (B, T, D), dz0 = δz_0 and dc0 = δc_0 (B, H), dp (summed over
+    the steps), dz = δz_t and dc = δc_t (B, T, H).
+    """
+    xp = get_array_module(dout)
+    dz_next = xp.zeros_like(dout[:, 0]) if dz_T is None else dz_T   # Σ_• R_•ᵀ δa^•_{t+1}
+    dc_next = xp.zeros_like(dout[:, 0]) if dc_T is None else dc_T   # δc_{t+1} ⊙ f_{t+1}
+    T = len(caches)
+    dx, dz, dc, dp = [None] * T, [None] * T, [None] * T, {}
+    for t in reversed(range(T)):
+        dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + Σ_• R_•ᵀ δa^•_{t+1}
+        dc[t] = lstm_cell_gradient(dz[t], dc_next, caches[t])
+        dx[t], dz_next, dc_next, dp_t = lstm_step_backward(dz[t], dc[t], caches[t])
+        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+    stack = xp.stack
+    return stack(dx, axis=1), dz_next, dc_next, dp, stack(dz, axis=1), stack(dc, axis=1)
+
+
+# -- the output layer --------------------------------------------------------------------------
+
+def dense_forward(z, p):
+    """The output layer y = W_hy z + b_hy: z (B, H) or (B, T, H) -> y (B, O) or (B, T, O), cache.
+
+    ``p``: W (O, H) and b (O,), the names of the generic ``lstm_lib.Dense``; as the output
+    layer they are the text's W_hy and b_hy.
+    """
+    y = z @ p["W"].T + p["b"]                        # y = W_hy z + b_hy
+    return y, {"z": z, "p": p}
+
+
+def dense_backward(dy, cache):
+    """dy = ∂L/∂y (shape of y) -> dz (shape of z), dp (summed over the batch and the steps)."""
+    z, p = cache["z"], cache["p"]
+    O, H = p["W"].shape
+    dy_rows, z_rows = dy.reshape(-1, O), z.reshape(-1, H)
+    dp = {"W": dy_rows.T @ z_rows,                   # ∂L/∂W_hy = Σ ∂L/∂y zᵀ
+          "b": dy_rows.sum(axis=0)}                  # ∂L/∂b_hy = Σ ∂L/∂y
+    dz = dy @ p["W"]                                 # δz = W_hyᵀ ∂L/∂y
+    return dz, dp
