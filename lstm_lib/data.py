@@ -1,15 +1,13 @@
 """Time-series data helpers: the sine curve, the memory task, sliding windows, the split, prediction."""
-import numbers
-
 import numpy as np
 
 from .backend import to_numpy
-from .checks import float_array, positive_int
+from .checks import float_array, nonempty, positive_int, real, trainable
 
 
 def sine_data(n=50, start=-10.0, stop=10.0):
     """The tutorial's series: ``x = linspace(start, stop, n)``, ``y = sin(x)`` -> (x, y), each (n,)."""
-    x = np.linspace(start, stop, positive_int(n, "n"))
+    x = np.linspace(real(start, "start"), real(stop, "stop"), positive_int(n, "n"))
     return x, np.sin(x)
 
 
@@ -52,8 +50,7 @@ def split_data(X, y, train_ratio=0.5):
 
     Returns ``X_train, y_train, X_test, y_test``.
     """
-    if isinstance(train_ratio, bool) or not isinstance(train_ratio, numbers.Real) or not 0 < train_ratio < 1:
-        raise ValueError(f"train_ratio must be a number strictly between 0 and 1, got {train_ratio!r}")
+    real(train_ratio, "train_ratio", 0, 1)
     if len(X) != len(y):
         raise ValueError(f"X and y must hold the same number of samples, got {len(X)} and {len(y)}")
     n = int(len(y) * train_ratio)
@@ -73,7 +70,8 @@ def closed_loop_predict(model, window, n_steps):
     ``window`` (look_back,) or (look_back, D) seeds the loop; returns (n_steps, D) numpy. Only the
     first prediction sees true data: later ones build on the model's own output.
     """
-    w = float_array(window, "window", np)
+    trainable(model)
+    w = nonempty(float_array(window, "window", np), "window")
     if w.ndim == 1:
         w = w[:, None]
     if w.ndim != 2:

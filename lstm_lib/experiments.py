@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .backend import to_numpy
+from .checks import choice
 from .data import closed_loop_predict, create_dataset, memory_task, sine_data, split_data
 from .dense import Dense, LastStep
 from .initializers import make_rng
@@ -20,8 +21,7 @@ CELLS = {"lstm": LSTM, "rnn": RNN}
 
 def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None):
     """``Sequential([cell(input_size, hidden), LastStep(), Dense(hidden, output_size)])``."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    choice(cell, "cell", CELLS)
     rng = make_rng(seed)
     return Sequential([CELLS[cell](input_size, hidden, seed=rng), LastStep(hidden),
                        Dense(hidden, output_size, seed=rng)])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from .checks import NonFiniteError, float_array, positive_int
+from .checks import NonFiniteError, choice, float_array, nonempty, positive_int, real, trainable
 from .initializers import make_rng
 from .losses import LOSSES
 from .optim import Adam, clip_grad_norm
@@ -36,7 +36,7 @@ def _samples(X, y, model, which):
     if X.ndim != 3 or len(X) != len(y):
         raise ValueError(f"X_{which} must have shape (N, T, D) and y_{which} N rows, "
                          f"got {tuple(X.shape)} and {tuple(y.shape)}")
-    return X, y
+    return nonempty(X, f"X_{which}"), nonempty(y, f"y_{which}")
 
 
 def train_step(model, xb, yb, loss_fn, optimizer, clip=None):
@@ -69,11 +69,11 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
 
     ``loss`` is "mse" or "half_mse" (the tutorial's sum/2N); ``clip`` a max global gradient norm;
     ``seed`` (int or Generator) drives the shuffling; ``log`` receives the periodic lines (None: silent).
-    Raises FloatingPointError naming the epoch when a loss becomes NaN or infinite.
+    Raises FloatingPointError naming the epoch when a loss becomes NaN or infinite; its ``history``
+    holds the epochs completed before.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
-    loss_fn = LOSSES[loss]
+    model = trainable(model)
+    loss_fn = LOSSES[choice(loss, "loss", LOSSES)]
     X_train, y_train = _samples(X_train, y_train, model, "train")
     X_test, y_test = _samples(X_test, y_test, model, "test")
     batch_size = positive_int(batch_size, "batch_size")
@@ -81,7 +81,14 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
         raise ValueError(f"batch_size must be at most the number of training samples ({len(X_train)}), "
                          f"got {batch_size}")
     max_epoch, period = positive_int(max_epoch, "max_epoch"), positive_int(period, "period")
+    clip = None if clip is None else real(clip, "clip", 0)
     optimizer = optimizer if optimizer is not None else Adam()
+    if not callable(getattr(optimizer, "update", None)):
+        raise TypeError(f"optimizer must be an optimizer such as lstm_lib.Adam() (with update(model)), "
+                        f"got {optimizer!r}")
+    for name, f in (("callback", callback), ("log", log)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name} must be callable or None, got {f!r}")
     rng = make_rng(seed)
     history, loss_prev, start = History(), math.inf, time.perf_counter()
     bar = tqdm(range(1, max_epoch + 1), disable=not progress, desc="epochs", leave=False)
@@ -95,7 +102,10 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
                 raise NonFiniteError(f"train loss {train_loss}, test loss {test_loss}")
         except NonFiniteError as err:
             bar.close()
-            raise FloatingPointError(f"training diverged at epoch {epoch}: {err}") from None
+            history.seconds = time.perf_counter() - start
+            error = FloatingPointError(f"training diverged at epoch {epoch}: {err}")
+            error.history = history
+            raise error from None
         history.train_loss.append(train_loss)
         history.test_loss.append(test_loss)
         history.grad_norms.append(grad_norm)
