@@ -2,7 +2,7 @@
 import numpy as np
 
 from .backend import to_numpy
-from .checks import float_array, nonempty, positive_int, real, trainable
+from .checks import float_array, nonempty, positive_int, predictor, real
 
 
 def sine_data(n=50, start=-10.0, stop=10.0):
@@ -70,7 +70,7 @@ def closed_loop_predict(model, window, n_steps):
     ``window`` (look_back,) or (look_back, D) seeds the loop; returns (n_steps, D) numpy. Only the
     first prediction sees true data: later ones build on the model's own output.
     """
-    trainable(model)
+    predictor(model)
     w = nonempty(float_array(window, "window", np), "window")
     if w.ndim == 1:
         w = w[:, None]
