@@ -7,11 +7,12 @@
 * ``event_scores(flags, events, tolerance)``: precision, recall and F1 of flagged steps against the
   positions where anomalies were put.
 """
+import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from .checks import float_array, positive_int
+from .checks import float_array, positive_int, real
 
 
 def _series(x, name):
@@ -58,10 +59,7 @@ def cusum(scores, k=0.5, h=5.0):
     pass ``-scores``.
     """
     s = _series(scores, "scores")
-    if not (isinstance(k, (int, float)) and k >= 0):
-        raise ValueError(f"k must be a number >= 0, got {k!r}")
-    if not (isinstance(h, (int, float)) and h > 0):
-        raise ValueError(f"h must be a number > 0, got {h!r}")
+    k, h = real(k, "k", 0.0, include_low=True), real(h, "h", 0.0)
     S = np.empty(len(s))
     total = 0.0
     for t, value in enumerate(s):
@@ -99,7 +97,7 @@ def event_scores(flags, events, tolerance=0):
     if events.min() < 0 or events.max() >= len(flags):
         raise ValueError(f"events must lie in 0..{len(flags) - 1} (positions in flags), got "
                          f"{events.min()}..{events.max()}")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, np.integer)) or tolerance < 0:
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Integral) or tolerance < 0:
         raise ValueError(f"tolerance must be an integer >= 0, got {tolerance!r}")
     in_window = np.zeros(len(flags), dtype=bool)
     found = 0

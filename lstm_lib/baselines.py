@@ -10,12 +10,12 @@ them unchanged:
 """
 import numpy as np
 
-from .checks import float_array, positive_int
+from .checks import float_array, nonempty, positive_int
 
 
 def _windows(X, name="X", min_steps=1):
     """``X`` as a float64 (N, T, 1) array with T >= ``min_steps``."""
-    X = float_array(X, name, np, np.float64)
+    X = nonempty(float_array(X, name, np, np.float64), name)
     if X.ndim != 3 or X.shape[2] != 1:
         raise ValueError(f"{name} must have shape (N, T, 1) (windows of a univariate series), "
                          f"got {tuple(X.shape)}")

@@ -71,3 +71,5 @@ def test_baselines_reject_bad_input(msg):
         LinearAR(2.0)
     with pytest.raises(ValueError, match=msg("X", "NaN")):
         Persistence().forward(np.full((1, 2, 1), np.nan))
+    with pytest.raises(ValueError, match=msg("X", "empty")):
+        Persistence().forward(np.zeros((0, 2, 1)))
