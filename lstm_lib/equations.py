@@ -22,7 +22,7 @@ from .activations import ACTIVATIONS, sigmoid
 from .backend import get_array_module
 
 __all__ = [
-    "sigmoid", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
+    "sigmoid", "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward", "rnn_rtrl_step",
     "lstm_step_forward", "lstm_cell_gradient", "lstm_step_backward", "lstm_forward",
     "lstm_backward", "dense_forward", "dense_backward",
 ]
@@ -98,6 +98,24 @@ def rnn_backward(dout, caches, dz_T=None):
         dx[t], dz_next, dp_t = rnn_step_backward(dz[t], caches[t])
         _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
     return xp.stack(dx, axis=1), dz_next, dp, xp.stack(dz, axis=1)
+
+
+def rnn_rtrl_step(S_prev, cache):
+    """Real-time recurrent learning for W_hh: S_prev = ∂z_{t-1}/∂W_hh -> S_t = ∂z_t/∂W_hh.
+
+    The forward-mode alternative to BPTT (Williams and Zipser, 1989): the sensitivities are
+    carried forward with the states, so ∂L/∂W_hh = Σ_t Σ_i (∂ℓ_t/∂z_t)_i S_t[:, i] is available at
+    every step without storing the past, at H⁴ multiply-adds per step and sequence.
+    ``S_prev``, ``S_t`` (B, H, H, H): entry [b, i, j, k] is ∂z_{t,i}/∂(W_hh)_{jk} for sequence b;
+    S_0 = 0 (z_0 does not depend on W_hh). ``cache`` is step t's from ``rnn_step_forward``.
+    """
+    xp = get_array_module(S_prev)
+    z_prev, z_t, W_hh = cache["z_prev"], cache["z_t"], cache["p"]["W_hh"]
+    f_prime = ACTIVATIONS[cache["f"]][1](z_t)        # f'(a_t) from z_t
+    eye = xp.eye(W_hh.shape[0], dtype=z_t.dtype)
+    # ∂a_{t,i}/∂(W_hh)_{jk} = [i = j] z_{t-1,k} + Σ_l (W_hh)_{il} ∂z_{t-1,l}/∂(W_hh)_{jk}
+    da_dW = xp.einsum("ij,bk->bijk", eye, z_prev) + xp.einsum("il,bljk->bijk", W_hh, S_prev)
+    return f_prime[:, :, None, None] * da_dW         # ∂z_t/∂W_hh = f'(a_t) ⊙ ∂a_t/∂W_hh
 
 
 # -- the long short-term memory (chapter 3) --------------------------------------------------
