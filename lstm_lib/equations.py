@@ -30,17 +30,6 @@ __all__ = [
 ]
 
 
-def _accumulate(total, step_terms):
-    """Add each array of ``step_terms`` to the array of the same name in ``total``."""
-    for name, term in step_terms.items():
-        total[name] = total[name] + term if name in total else term
-
-
-def _zero_state(x, H):
-    """Zeros (B, H) in the array module and dtype of ``x`` (B, T, D)."""
-    return get_array_module(x).zeros((x.shape[0], H), dtype=x.dtype)
-
-
 # -- the recurrent neural network (chapter 1) ------------------------------------------------
 
 def rnn_step_forward(x_t, z_prev, p, f="tanh"):
@@ -76,13 +65,14 @@ def rnn_step_backward(dz_t, cache):
 
 def rnn_forward(x, z0, p, f="tanh"):
     """The RNN over x (B, T, D) from z0 (B, H) (None: zeros) -> z (B, T, H), caches."""
-    z_t = _zero_state(x, p["W_hh"].shape[0]) if z0 is None else z0
+    xp = get_array_module(x)
+    z_t = xp.zeros((x.shape[0], p["W_hh"].shape[0]), dtype=x.dtype) if z0 is None else z0
     zs, caches = [], []
     for t in range(x.shape[1]):
         z_t, cache = rnn_step_forward(x[:, t], z_t, p, f)
         zs.append(z_t)
         caches.append(cache)
-    return get_array_module(x).stack(zs, axis=1), caches
+    return xp.stack(zs, axis=1), caches
 
 
 def rnn_backward(dout, caches, dz_T=None):
@@ -98,7 +88,7 @@ def rnn_backward(dout, caches, dz_T=None):
     for t in reversed(range(T)):
         dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + W_hhᵀ δa_{t+1}
         dx[t], dz_next, dp_t = rnn_step_backward(dz[t], caches[t])
-        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+        dp = {k: dp.get(k, 0) + term for k, term in dp_t.items()}  # ∂L/∂W = Σ_t term
     return xp.stack(dx, axis=1), dz_next, dp, xp.stack(dz, axis=1)
 
 
@@ -179,16 +169,15 @@ def lstm_step_backward(dz_t, dc_t, cache):
 
 def lstm_forward(x, z0, c0, p):
     """The LSTM over x (B, T, D) from z0, c0 (B, H) (None: zeros) -> z, c (B, T, H), caches."""
-    H = p["R_c"].shape[0]
-    z_t = _zero_state(x, H) if z0 is None else z0
-    c_t = _zero_state(x, H) if c0 is None else c0
+    xp, H = get_array_module(x), p["R_c"].shape[0]
+    z_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if z0 is None else z0
+    c_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if c0 is None else c0
     zs, cs, caches = [], [], []
     for t in range(x.shape[1]):
         z_t, c_t, cache = lstm_step_forward(x[:, t], z_t, c_t, p)
         zs.append(z_t)
         cs.append(c_t)
         caches.append(cache)
-    xp = get_array_module(x)
     return xp.stack(zs, axis=1), xp.stack(cs, axis=1), caches
 
 
@@ -208,7 +197,7 @@ def lstm_backward(dout, caches, dz_T=None, dc_T=None):
         dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + Σ_• R_•ᵀ δa^•_{t+1}
         dc[t] = lstm_cell_gradient(dz[t], dc_next, caches[t])
         dx[t], dz_next, dc_next, dp_t = lstm_step_backward(dz[t], dc[t], caches[t])
-        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+        dp = {k: dp.get(k, 0) + term for k, term in dp_t.items()}  # ∂L/∂W = Σ_t term
     stack = xp.stack
     return stack(dx, axis=1), dz_next, dc_next, dp, stack(dz, axis=1), stack(dc, axis=1)
 
@@ -279,13 +268,14 @@ def gru_step_backward(dz_t, cache):
 
 def gru_forward(x, z0, p, reset_after=True):
     """The GRU over x (B, T, D) from z0 (B, H) (None: zeros) -> z (B, T, H), caches."""
-    z_t = _zero_state(x, p["R_r"].shape[0]) if z0 is None else z0
+    xp = get_array_module(x)
+    z_t = xp.zeros((x.shape[0], p["R_r"].shape[0]), dtype=x.dtype) if z0 is None else z0
     zs, caches = [], []
     for t in range(x.shape[1]):
         z_t, cache = gru_step_forward(x[:, t], z_t, p, reset_after)
         zs.append(z_t)
         caches.append(cache)
-    return get_array_module(x).stack(zs, axis=1), caches
+    return xp.stack(zs, axis=1), caches
 
 
 def gru_backward(dout, caches, dz_T=None):
@@ -301,7 +291,7 @@ def gru_backward(dout, caches, dz_T=None):
     for t in reversed(range(T)):
         dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + (from step t+1)
         dx[t], dz_next, dp_t = gru_step_backward(dz[t], caches[t])
-        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+        dp = {k: dp.get(k, 0) + term for k, term in dp_t.items()}  # ∂L/∂W = Σ_t term
     return xp.stack(dx, axis=1), dz_next, dp, xp.stack(dz, axis=1)
 
 
@@ -401,16 +391,15 @@ def lstm_variant_step_backward(dz_t, dc_t, cache):
 
 def lstm_variant_forward(x, z0, c0, p, variant):
     """An LSTM ``variant`` over x (B, T, D) from z0, c0 (B, H) (None: zeros) -> z, c (B, T, H), caches."""
-    H = p["R_c"].shape[0]
-    z_t = _zero_state(x, H) if z0 is None else z0
-    c_t = _zero_state(x, H) if c0 is None else c0
+    xp, H = get_array_module(x), p["R_c"].shape[0]
+    z_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if z0 is None else z0
+    c_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if c0 is None else c0
     zs, cs, caches = [], [], []
     for t in range(x.shape[1]):
         z_t, c_t, cache = lstm_variant_step_forward(x[:, t], z_t, c_t, p, variant)
         zs.append(z_t)
         cs.append(c_t)
         caches.append(cache)
-    xp = get_array_module(x)
     return xp.stack(zs, axis=1), xp.stack(cs, axis=1), caches
 
 
@@ -425,7 +414,7 @@ def lstm_variant_backward(dout, caches, dz_T=None, dc_T=None):
         dz[t] = dout[:, t] + dz_next                 # δz_t = ∂ℓ_t/∂z_t + Σ_• R_•ᵀ δa^•_{t+1}
         dc[t] = lstm_variant_cell_gradient(dz[t], dc_next, caches[t])
         dx[t], dz_next, dc_next, dp_t = lstm_variant_step_backward(dz[t], dc[t], caches[t])
-        _accumulate(dp, dp_t)                        # ∂L/∂W = Σ_t (the step's term)
+        dp = {k: dp.get(k, 0) + term for k, term in dp_t.items()}  # ∂L/∂W = Σ_t term
     stack = xp.stack
     return stack(dx, axis=1), dz_next, dc_next, dp, stack(dz, axis=1), stack(dc, axis=1)
 
