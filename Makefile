@@ -14,52 +14,42 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
 STAMP := $(VENV)/.installed-book-test
 BENCH_STAMP := $(VENV)/.installed-bench
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 VENDOR := _vendor
 CHROMIUM := /usr/bin/chromium
 NB ?= $(wildcard chapters/*.ipynb)
-NBVAL := pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: venv assets notebooks book test chromium bench clean
+.PHONY: venv assets notebooks book lab test chromium bench clean
 
 ## venv: .venv with the project installed editable, extras book and test
 venv: $(STAMP)
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "creating the virtual environment .venv"
+	@$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[book,test]'
-	touch $@
+	@echo "installing the project and its book/test dependencies into .venv (about a minute)"
+	@$(PIP) -e '.[book,test]'
+	@touch $@
 
-## assets: MathJax, require.js and the widget manager from npm, copied into _vendor/
+## assets: MathJax from npm, copied into _vendor/
 assets: $(VENDOR)/.stamp
 
 $(VENDOR)/.stamp: package.json package-lock.json
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/mathjax/output $(VENDOR)/widgets
-	cp node_modules/mathjax/es5/tex-mml-chtml.js $(VENDOR)/mathjax/
-	cp -r node_modules/mathjax/es5/{input,ui,a11y,sre,adaptors} $(VENDOR)/mathjax/
-	cp -r node_modules/mathjax/es5/output/chtml $(VENDOR)/mathjax/output/
-	cp node_modules/requirejs/require.js $(VENDOR)/
-	cp node_modules/@jupyter-widgets/html-manager/dist/{embed-amd.js,*.woff,*.woff2,*.ttf,*.eot,*.svg} $(VENDOR)/widgets/
-	echo "$$REQUIRE_PATHS" > $(VENDOR)/widgets/require-paths.js
-	touch $@
-
-# Loaded before require.js, which takes a global `require` object as its configuration:
-# the widget manager then finds its fonts next to embed-amd.js instead of next to the page.
-define REQUIRE_PATHS
-var require = {paths: {"@jupyter-widgets/html-manager/dist": document.currentScript.src.replace(/\/[^\/]*$$/, "")}};
-endef
-export REQUIRE_PATHS
+	@echo "installing MathJax from npm into _vendor/ (about 10 s)"
+	@npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+	@rm -rf $(VENDOR)
+	@mkdir -p $(VENDOR)/mathjax/output
+	@cp node_modules/mathjax/es5/tex-mml-chtml.js $(VENDOR)/mathjax/
+	@cp -r node_modules/mathjax/es5/{input,ui,a11y,sre,adaptors} $(VENDOR)/mathjax/
+	@cp -r node_modules/mathjax/es5/output/chtml $(VENDOR)/mathjax/output/
+	@touch $@
 
 ## notebooks: re-execute chapters (or NB=chapters/xx.ipynb) in place, fresh kernel, LSTM_LIB_BOOK=1
 notebooks: venv
-	for nb in $(NB); do \
-	  echo "executing $$nb"; \
-	  LSTM_LIB_BOOK=1 jupyter execute --inplace "$$nb"; \
-	done
-	python -c "$$DROP_TIMESTAMPS" $(NB)
+	@LSTM_LIB_BOOK=1 jupyter execute --inplace $(NB)  # one fresh kernel per notebook; it names each
+	@python -c "$$DROP_TIMESTAMPS" $(NB)
 
 # nbclient stamps every cell with execution times; dropping them keeps re-executed
 # notebooks byte-identical when their outputs did not change.
@@ -75,22 +65,35 @@ export DROP_TIMESTAMPS
 
 ## book: HTML into _build/html from the stored outputs, Sphinx warnings are errors
 book: venv assets
-	jupyter-book build . --builder html --all --warningiserror --keep-going
-	if grep -rlE 'cdn\.jsdelivr|cdnjs\.|unpkg\.com|googleapis|maxcdn|bootstrapcdn' _build/html --include='*.html'; then \
-	  echo "error: the pages above reference a CDN; the book must serve every asset itself" >&2; exit 1; \
+	@echo "building the book into _build/html (Sphinx warnings are errors)"
+	@jupyter-book build . --builder html --all --warningiserror --keep-going --quiet >/dev/null || { \
+	  echo "error: the book did not build; each warning above is an error" >&2; exit 1; }
+	@if grep -rlE 'cdn\.jsdelivr|cdnjs\.|unpkg\.com|googleapis|maxcdn|bootstrapcdn' _build/html --include='*.html'; then \
+	  echo "error: the pages above reference a CDN; the book must serve every asset itself" \
+	       "(a notebook that stores ipywidgets state loads the widget manager from one)" >&2; exit 1; \
 	fi
+	@echo "built: open _build/html/index.html"
+
+## lab: JupyterLab on chapters/ with the project's kernel; sliders redraw live (not LSTM_LIB_BOOK)
+lab: venv
+	@echo "starting JupyterLab on chapters/ (Ctrl-C to stop)"
+	@env -u LSTM_LIB_BOOK jupyter lab --notebook-dir=chapters $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## test: library tests, strict nbval over the chapters, book build, browser test
 test: venv chromium
-	pytest tests/ --ignore=tests/browser
-	LSTM_LIB_BOOK=1 $(NBVAL) chapters/
-	$(MAKE) book
-	BROWSER_TEST_REQUIRED=1 pytest tests/browser
+	@echo "library tests"
+	@pytest tests/ --ignore=tests/browser
+	@echo "nbval: re-executing every chapter and comparing its outputs with the stored ones (several minutes)"
+	@pytest --nbval chapters/  # LSTM_LIB_BOOK=1 and the sanitize file: see conftest.py
+	@$(MAKE) --no-print-directory book
+	@echo "browser test of the built book (headless chromium)"
+	@BROWSER_TEST_REQUIRED=1 pytest tests/browser
 
 chromium:
-	if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    echo "installing Debian's chromium for the browser test (apt-get, about a minute)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "error: the browser test needs Debian's chromium at $(CHROMIUM);" \
 	         "install it with 'sudo apt-get install -y chromium' and rerun" >&2; exit 1; \
@@ -99,12 +102,13 @@ chromium:
 
 ## bench: install the bench extra and run the benchmarks
 bench: venv $(BENCH_STAMP)
-	python benchmarks/run.py
+	@python benchmarks/run.py
 
 $(BENCH_STAMP): pyproject.toml | $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	touch $@
+	@echo "installing the bench extra (PyTorch CPU) into .venv (about 30 s)"
+	@$(PIP) -e '.[bench]'
+	@touch $@
 
 ## clean: remove build outputs and npm assets (never .venv)
 clean:
-	rm -rf _build $(VENDOR) node_modules .pytest_cache
+	@rm -rf _build $(VENDOR) node_modules .pytest_cache
