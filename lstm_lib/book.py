@@ -7,11 +7,13 @@ Every chapter starts with ``from lstm_lib import book; book.setup()`` and then u
 * ``book.table(header, rows)``: a Markdown table;
 * ``book.check(condition, claim)``: an assertion that prints ``checked: <claim>`` when it holds, so a
   folded check cell still tells the reader what was verified;
-* ``book.corr``, ``book.nmse``, ``book.below``: numbers the chapters compare and print.
+* ``book.corr``, ``book.nmse``, ``book.below``: numbers the chapters compare and print;
+* ``book.interval(k, n)``: the Wilson 95 % interval of a success rate ``k / n`` from a few seeds.
 
 matplotlib and IPython come with the ``book`` extra; they are imported where used.
 """
 import inspect
+import numbers
 
 import numpy as np
 
@@ -102,3 +104,24 @@ def nmse(pred, target):
 def below(value, floor=1e-8):
     """A small non-negative number for printing: ``"< floor"`` where rounding noise dominates, else 1 digit."""
     return f"< {floor:.0e}" if value < floor else f"{value:.1e}"
+
+
+def interval(successes, trials, z=1.96):
+    """Wilson score interval of the success rate ``successes / trials`` -> (low, high) in [0, 1].
+
+    With ``z = 1.96`` it is the 95 % interval (Wilson 1927): for small samples, unlike the normal
+    approximation, it stays inside [0, 1] and is not empty at 0 or ``trials`` successes, e.g.
+    7 of 10 -> (0.40, 0.89) and 0 of 10 -> (0, 0.28).
+    """
+    for name, value in (("successes", successes), ("trials", trials)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if trials < 1 or not 0 <= successes <= trials:
+        raise ValueError(f"successes and trials must satisfy 0 <= successes <= trials and trials >= 1, "
+                         f"got successes={successes}, trials={trials}")
+    if isinstance(z, bool) or not isinstance(z, numbers.Real) or not z > 0:
+        raise ValueError(f"z must be a positive number, got {z!r}")
+    n, p, z2 = trials, successes / trials, float(z) ** 2
+    center = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(0.0, float(center - half)), min(1.0, float(center + half))

@@ -61,3 +61,20 @@ def test_setup_sets_legible_figures():
     assert plt.rcParams["font.size"] >= 10 and plt.rcParams["xtick.labelsize"] >= 9
     assert plt.rcParams["legend.fontsize"] >= 9
     assert plt.rcParams["savefig.dpi"] == 2 * plt.rcParams["figure.dpi"]
+
+
+def test_interval_is_wilsons():
+    low, high = book.interval(7, 10)
+    assert (round(low, 4), round(high, 4)) == (0.3968, 0.8922)      # Wilson 95 %, tabulated
+    assert book.interval(0, 10) == (0.0, pytest.approx(0.2775, abs=1e-4))
+    assert book.interval(10, 10) == (pytest.approx(0.7225, abs=1e-4), 1.0)
+    low, high = book.interval(50, 100)
+    assert low == pytest.approx(1 - high) and low < 0.5 < high       # symmetric around 1/2
+    with pytest.raises(ValueError, match="successes=11, trials=10"):
+        book.interval(11, 10)
+    with pytest.raises(ValueError, match="trials=0"):
+        book.interval(0, 0)
+    with pytest.raises(TypeError, match="successes must be an int, got float"):
+        book.interval(0.7, 1)
+    with pytest.raises(ValueError, match="z must be"):
+        book.interval(1, 2, z=0)
