@@ -1,34 +1,65 @@
 """Command line: ``python -m lstm_lib sine [options]`` runs the tutorial's sine experiment."""
 import argparse
 import json
-import sys
+import os
 
-from .experiments import sine_experiment
+from .experiments import CELLS, sine_experiment
+
+
+def _integer(low):
+    """An argparse type: an integer >= ``low``."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+        return value
+    return parse
 
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m lstm_lib", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sine = sub.add_parser("sine", help="train on the tutorial's sine curve and report the losses")
-    sine.add_argument("--cell", choices=("lstm", "rnn"), default="lstm")
-    sine.add_argument("--seed", type=int, default=0)
-    sine.add_argument("--max-epoch", type=int, default=2000)
-    sine.add_argument("--period", type=int, default=200)
+    sine.add_argument("--cell", choices=tuple(CELLS), default="lstm")
+    sine.add_argument("--seed", type=_integer(0), default=0)
+    sine.add_argument("--max-epoch", type=_integer(1), default=2000)
+    sine.add_argument("--period", type=_integer(1), default=200)
     sine.add_argument("--no-early-stop", action="store_true", help="train for all --max-epoch epochs")
-    sine.add_argument("--hidden", type=int, default=2)
+    sine.add_argument("--hidden", type=_integer(1), default=2)
     sine.add_argument("--plot", metavar="FILE.png", help="save prediction and loss curves (needs matplotlib)")
     sine.add_argument("--json", action="store_true", help="print one JSON object instead of the log")
-    return parser
+    return parser, sine
+
+
+def _check_plot(parser, path):
+    """Refuse, before any training, a --plot file that could not be written."""
+    try:
+        import matplotlib
+    except ImportError:
+        parser.error("--plot needs matplotlib: pip install 'lstm-lib[plot]'")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        parser.error(f"--plot {path}: the folder {folder} does not exist or is not writable")
+    if os.path.isdir(path):
+        parser.error(f"--plot {path}: is a folder, expected an image file name")
+    ext = os.path.splitext(path)[1][1:].lower() or matplotlib.rcParams["savefig.format"]
+    formats = FigureCanvasAgg(Figure()).get_supported_filetypes()
+    if ext not in formats:
+        parser.error(f"--plot {path}: unknown image format {ext!r}, expected one of {sorted(formats)}")
 
 
 def _plot(result, path):
-    try:
-        import matplotlib
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        sys.exit("--plot needs matplotlib: pip install 'lstm-lib[plot]'")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     d = result.data
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     ax1.plot(d.x, d.y, color="C0", label="sin(x)")
@@ -46,7 +77,10 @@ def _plot(result, path):
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser, sine = _parser()
+    args = parser.parse_args(argv)
+    if args.plot:
+        _check_plot(sine, args.plot)
     result = sine_experiment(cell=args.cell, hidden=args.hidden, max_epoch=args.max_epoch,
                              period=args.period, early_stopping=not args.no_early_stop, seed=args.seed,
                              progress=True, log=None if args.json else print)

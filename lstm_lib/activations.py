@@ -7,7 +7,8 @@
     relu      f'(a) = 1[y > 0]
     identity  f'(a) = 1
 
-numpy ufuncs dispatch to cupy for cupy arrays, so these serve both backends.
+numpy ufuncs dispatch to cupy for cupy arrays, so these serve both backends. Every function is
+defined at module level, so layers holding them pickle.
 """
 import numpy as np
 
@@ -25,9 +26,21 @@ def identity(a):
     return a
 
 
+def tanh_derivative(y):
+    return 1.0 - y * y
+
+
+def sigmoid_derivative(y):
+    return y * (1.0 - y)
+
+
+def relu_derivative(y):
+    return (y > 0).astype(y.dtype)
+
+
 ACTIVATIONS = {
-    "tanh": (np.tanh, lambda y: 1.0 - y * y),
-    "sigmoid": (sigmoid, lambda y: y * (1.0 - y)),
-    "relu": (relu, lambda y: (y > 0).astype(y.dtype)),
+    "tanh": (np.tanh, tanh_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "relu": (relu, relu_derivative),
     "identity": (identity, np.ones_like),
 }

@@ -12,18 +12,21 @@ import numpy as np
 
 _BACKENDS = ("numpy", "cupy")
 _current = "numpy"
+_xp = np          # the module of _current, probed once by set_backend
 
 
 def _cupy_if_usable():
-    """Return the cupy module when it imports and a GPU is usable, else None."""
+    """(the cupy module, "") when it imports and a GPU is usable, else (None, the reason)."""
     try:
         import cupy
-    except ImportError:
-        return None
+    except Exception as err:  # a broken CUDA install fails on import with arbitrary exception types
+        return None, f"import cupy raised {type(err).__name__}: {err}"
     try:
-        return cupy if cupy.is_available() else None
-    except Exception:  # a broken CUDA install reports through arbitrary exception types
-        return None
+        if cupy.is_available():
+            return cupy, ""
+        return None, "cupy.is_available() is False"
+    except Exception as err:
+        return None, f"cupy.is_available() raised {type(err).__name__}: {err}"
 
 
 def set_backend(name):
@@ -31,18 +34,17 @@ def set_backend(name):
 
     Returns the name actually in use (``"numpy"`` when cupy was asked for but no GPU is usable).
     """
-    global _current
+    global _current, _xp
     if name not in _BACKENDS:
         raise ValueError(f"backend must be one of {_BACKENDS}, got {name!r}")
-    if name == "cupy" and _cupy_if_usable() is None:
-        warnings.warn(
-            "lstm_lib: the cupy backend was requested but no GPU is usable "
-            "(cupy is not installed or cupy.is_available() is False); falling back to numpy.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        name = "numpy"
-    _current = name
+    xp = np
+    if name == "cupy":
+        xp, reason = _cupy_if_usable()
+        if xp is None:
+            warnings.warn(f"lstm_lib: the cupy backend was requested but no GPU is usable ({reason}); "
+                          "falling back to numpy.", RuntimeWarning, stacklevel=2)
+            name, xp = "numpy", np
+    _current, _xp = name, xp
     return _current
 
 
@@ -53,7 +55,7 @@ def get_backend():
 
 def xp_default():
     """The array module of the current backend."""
-    return _cupy_if_usable() if _current == "cupy" else np
+    return _xp
 
 
 def get_array_module(*arrays):
@@ -73,5 +75,9 @@ def to_numpy(a):
     return np.asarray(a)
 
 
-if os.environ.get("LSTM_LIB_BACKEND"):
-    set_backend(os.environ["LSTM_LIB_BACKEND"].strip().lower())
+_env = os.environ.get("LSTM_LIB_BACKEND", "").strip().lower()
+if _env and _env not in _BACKENDS:
+    raise ValueError(f"the environment variable LSTM_LIB_BACKEND must be one of {_BACKENDS} (any case), "
+                     f"got {os.environ['LSTM_LIB_BACKEND']!r}")
+if _env:
+    set_backend(_env)

@@ -4,8 +4,8 @@ Backward: ``dW = sum dout^T z``, ``db = sum dout``, ``dz = dout W`` (sums over b
 """
 import numpy as np
 
-from .checks import float_array, positive_int, shape
-from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
+from .checks import choice, float_array, positive_int, shape
+from .initializers import INITS, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 
 
@@ -16,12 +16,14 @@ class Dense(Layer):
     ``init``: "glorot_uniform" or "renom" (Glorot normal, as the tutorial's framework).
     """
 
+    ndims = {2: 2, 3: 3}
+
     def __init__(self, input_size, output_size, *, init="glorot_uniform", seed=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.output_size = positive_int(output_size, "output_size")
         rng = make_rng(seed)
         O, D = self.output_size, self.input_size
-        if check_init(init) == "renom":
+        if choice(init, "init", INITS) == "renom":
             W = glorot_normal(rng, (O, D), fans=(D, O))
         else:
             W = glorot_uniform(rng, (O, D))
@@ -55,10 +57,15 @@ class Dense(Layer):
 
 
 class LastStep(Layer):
-    """Many-to-one adapter: (B, T, H) -> (B, H), the last time step; backward puts dout on step T."""
+    """Many-to-one adapter: (B, T, H) -> (B, H), the last time step; backward puts dout on step T.
+
+    ``size`` H may be None: in a ``Sequential`` it is then taken from the neighbouring layers.
+    """
+
+    ndims = {3: 2}
 
     def __init__(self, size=None, dtype=np.float64):
-        self.input_size = self.output_size = size
+        self.input_size = self.output_size = None if size is None else positive_int(size, "size")
         super().__init__([], dtype)
 
     def check_input(self, x, name="x"):

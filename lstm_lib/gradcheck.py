@@ -6,6 +6,8 @@ that stays meaningful when individual entries are tiny.
 import numpy as np
 
 from .backend import to_numpy
+from .checks import real, trainable
+from .initializers import make_rng
 
 
 def rel_error(a, n):
@@ -17,6 +19,7 @@ def rel_error(a, n):
 
 def numerical_gradient(f, array, h=1e-6):
     """d f() / d array by central differences, perturbing ``array`` in place (restored afterwards)."""
+    h = real(h, "h", 0)
     if array.dtype != np.float64:
         raise TypeError(f"gradient checks need float64 arrays, got {array.dtype}")
     if not array.flags.c_contiguous:
@@ -48,11 +51,11 @@ def gradcheck_layer(layer, x, *states, seed=0, h=1e-6):
     Loss L = sum(layer.forward(x, *states) * r) with a fixed random r. Returns name -> rel_error,
     names being the parameter names, ``"x"`` and the layer's state names (``"h0"``, ``"c0"``).
     """
-    xp = layer.xp
+    xp = trainable(layer, "layer").xp
     x = xp.array(x, dtype=np.float64)
     states = tuple(xp.array(s, dtype=np.float64) for s in states)
     out = layer.forward(x, *states)
-    r = xp.asarray(np.random.default_rng(seed).standard_normal(out.shape))
+    r = xp.asarray(make_rng(seed).standard_normal(out.shape))
     dx = layer.backward(r)
     analytic = {name: g.copy() for name, g in layer.grads.items()}
     analytic["x"] = dx

@@ -16,22 +16,17 @@ import numpy as np
 
 
 def make_rng(seed):
-    """A ``numpy.random.Generator`` from ``None``, an int seed, or an existing Generator (returned as is)."""
+    """A ``numpy.random.Generator`` from ``None``, an int seed >= 0, or an existing Generator (returned as is)."""
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, got {seed}")
         return np.random.default_rng(seed)
     raise TypeError(f"seed must be None, an int or a numpy.random.Generator, got {type(seed).__name__}")
 
 
 INITS = ("glorot_uniform", "renom")
-
-
-def check_init(init):
-    """``init`` if it names an initialisation scheme, else a ValueError."""
-    if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"init must be one of {INITS}, got {init!r}")
-    return init
 
 
 def glorot_normal(rng, shape, fans):

@@ -9,17 +9,31 @@ Subclasses implement ``_forward(x, state) -> (y, cache, final_state)`` and
 which joins the caches of consecutive calls. ``forward`` runs one sequence; ``step`` runs one time step
 that continues the previous call, and ``backward`` then differentiates the whole run since the last
 ``truncate()`` (or ``forward``), exactly as if it had been one sequence.
+
+A layer owns what its backward pass needs: the caller may change its input, its states or the
+returned output afterwards without changing any later result. Layers deep-copy and pickle.
 """
 from .backend import get_array_module, xp_default
-from .checks import float_array, shape
+from .checks import float_array, float_dtype, shape
+
+
+def _owner(a, xp):
+    """id of the object that owns the memory of array ``a``: arrays with different owners share none."""
+    base = a.base
+    while isinstance(base, xp.ndarray) and base.base is not None:
+        base = base.base
+    return id(a if base is None else base)
 
 
 class Layer:
     #: names of the recurrent state arrays (e.g. ("h0", "c0")); empty for feed-forward layers
     state_names = ()
+    #: input ndim -> output ndim of ``forward``; ``Sequential`` checks its chain of layers with it
+    ndims = {3: 3}
 
     def __init__(self, blocks, dtype):
         """Allocate ``theta`` for ``blocks``: a list of (name, shape, host array) filled in order."""
+        dtype = float_dtype(dtype)
         xp = xp_default()
         sizes = [int(a.size) for _, _, a in blocks]
         theta = xp.empty(sum(sizes), dtype=dtype)
@@ -45,6 +59,17 @@ class Layer:
             self._g[name] = dtheta[offset:offset + n].reshape(shp)
             offset += n
         self.params, self.grads = self._named_views(self._p), self._named_views(self._g)
+
+    def __getstate__(self):
+        """What ``copy.deepcopy`` and ``pickle`` store: everything but the module and the views."""
+        state = self.__dict__.copy()
+        for name in ("xp", "_p", "_g", "params", "grads"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.bind(self.theta, self.dtheta)
 
     def _named_views(self, blocks):
         """Public name -> view; layers with fused storage split blocks here."""
@@ -73,30 +98,52 @@ class Layer:
     def forward(self, x, *state, validate=True):
         """Run a whole sequence ``x`` (B, T, D) from ``state`` (zeros when None); see the subclass.
 
-        ``validate=False`` skips ``check_input``: a ``Sequential`` checks its input once and hands
-        each layer the previous layer's output, already of the right dtype, module and shape.
+        ``validate=False`` is the ``Sequential`` path: the model checks its input once, hands each
+        layer an array of the right dtype, module and shape that the layer may keep (its own copy or
+        the previous layer's output) and makes what it returns its own. Otherwise ``_run`` does that.
         """
         if validate:
             x = self.check_input(x)
         state = self._states(state + (None,) * (len(self.state_names) - len(state)), x.shape[0],
                              self.state_names)
         self._caches = []                   # free the previous run's cache before building the next
-        y, cache, self._state = self._forward(x, state)
+        if validate:
+            y, cache = self._run(x, state, (x,) + state)
+        else:
+            y, cache, self._state = self._forward(x, state)
         self._caches = [cache]
         return y
 
     def step(self, x_t):
         """One time step ``x_t`` (B, D) -> (B, out), continuing the previous ``step``/``forward``."""
         x_t = shape(float_array(x_t, "x_t", self.xp, self.dtype), "x_t", (None, self.input_size))
-        state = self._state
-        if state and state[0].shape[0] != x_t.shape[0]:
-            raise ValueError(f"x_t has batch size {x_t.shape[0]} but the running state has batch size "
-                             f"{state[0].shape[0]}; call truncate() before starting a new batch")
-        if not state:
-            state = self._states((None,) * len(self.state_names), x_t.shape[0], self.state_names)
-        y, cache, self._state = self._forward(x_t[:, None], state)
+        if self._caches:
+            running = self._caches[-1]["out_shape"]
+            if len(running) != 3 or running[0] != x_t.shape[0]:
+                raise ValueError(f"x_t (batch size {x_t.shape[0]}) cannot continue the run since the last "
+                                 f"truncate(), of output shape {running}: call truncate() first")
+        state = self._state or self._states((None,) * len(self.state_names), x_t.shape[0], self.state_names)
+        y, cache = self._run(x_t[:, None], state, (x_t,))
         self._caches.append(cache)
         return y[:, 0]
+
+    def _run(self, x, state, given):
+        """``_forward``, then the cache and the output made the layer's own: no array in the cache
+        shares memory with the caller's ``given`` arrays, nor the output with those or the cache."""
+        y, cache, self._state = self._forward(x, state)
+        xp = self.xp
+        caller, owners = {_owner(a, xp) for a in given}, set()
+        for key, value in cache.items():
+            if isinstance(value, xp.ndarray):
+                owner = id(value) if value.base is None else _owner(value, xp)
+                if owner in caller:
+                    cache[key] = value = value.copy()
+                    owner = id(value)
+                owners.add(owner)
+        owner = id(y) if y.base is None else _owner(y, xp)
+        if owner in caller or owner in owners:
+            y = y.copy()
+        return y, cache
 
     def truncate(self):
         """Forget the running state and the stored history (truncated BPTT cuts here)."""
@@ -117,6 +164,12 @@ class Layer:
         dfinal = self._states(dfinal + (None,) * (len(names) - len(dfinal)), dout.shape[0], names)
         dx, self.dstate0 = self._backward(dout, cache, dfinal)
         return dx
+
+    def _dstate(self, k):
+        """``dstate0[k]``: the gradient w.r.t. the initial state ``state_names[k]``, set by ``backward``."""
+        if not hasattr(self, "dstate0"):
+            raise ValueError(f"d{self.state_names[k]} is set by backward(): call forward() and backward() first")
+        return self.dstate0[k]
 
     def _stored(self, caller="backward()"):
         """The cache of the run since the last ``forward``/``truncate`` (step caches merged)."""

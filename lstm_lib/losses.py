@@ -6,12 +6,12 @@
 ``half_mse`` is the tutorial's (ReNom's) convention; for one output it is half the ``mse``.
 """
 from .backend import get_array_module
-from .checks import float_array
+from .checks import float_array, nonempty
 
 
 def _diff(pred, target):
     xp = get_array_module(pred)
-    pred = float_array(pred, "pred", xp)
+    pred = nonempty(float_array(pred, "pred", xp), "pred")
     target = float_array(target, "target", xp, pred.dtype)
     if pred.shape != target.shape:
         raise ValueError(f"target must have the shape of pred {tuple(pred.shape)}, got {tuple(target.shape)}")

@@ -23,8 +23,8 @@ dc_t = dL/dc_t (both total: through every later step):
 """
 import numpy as np
 
-from .checks import positive_int
-from .initializers import check_init, glorot_normal, glorot_uniform, make_rng
+from .checks import choice, positive_int, real
+from .initializers import INITS, glorot_normal, glorot_uniform, make_rng
 from .layer import Layer
 
 #: The suffixes of the weight names, in the order the fused ``W``, ``R``, ``b`` stack them: ``c`` for
@@ -33,10 +33,12 @@ BLOCKS = ("c", "in", "for", "out")
 
 
 class LSTM(Layer):
-    """``LSTM(input_size D, hidden_size H, forget_bias=1.0, init="glorot_uniform")``: (B, T, D) -> (B, T, H).
+    """``LSTM(input_size D, hidden_size H, variant="vanilla", forget_bias=1.0, init="glorot_uniform")``:
+    (B, T, D) -> (B, T, H).
 
     ``init``: "glorot_uniform" (per gate block) or "renom" (the tutorial's Glorot normal over the fused
     matrices; see ``lstm_lib.initializers``); ``b_for`` starts at ``forget_bias``, the other biases at 0.
+    ``variant``: see ``__new__``.
 
     Parameters ``W_c, W_in, W_for, W_out`` (H, D), ``R_c, R_in, R_for, R_out`` (H, H),
     ``b_c, b_in, b_for, b_out`` (H,). After ``backward``: ``grads``, ``dh0``, ``dc0`` (B, H),
@@ -44,21 +46,31 @@ class LSTM(Layer):
     """
 
     state_names = ("h0", "c0")
+    variant = "vanilla"
 
-    def __init__(self, input_size, hidden_size, *, forget_bias=1.0, init="glorot_uniform", seed=None,
-                 dtype=np.float64):
+    def __new__(cls, *args, variant="vanilla", **kwargs):
+        """``variant`` other than "vanilla" (Greff et al.'s peephole, cifg, nfg, nog, niaf) builds an
+        ``LSTMVariant`` of ``lstm_lib.lstm_variants``; the vanilla LSTM is this class."""
+        if cls is LSTM and variant != "vanilla":
+            from .lstm_variants import LSTMVariant
+            cls = LSTMVariant
+        return super().__new__(cls)
+
+    def __init__(self, input_size, hidden_size, *, variant="vanilla", forget_bias=1.0, init="glorot_uniform",
+                 seed=None, dtype=np.float64):
+        # variant is "vanilla" here: __new__ sends every other value to LSTMVariant
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
-        if check_init(init) == "renom":       # ReNom's Lstm: w (D, 4H) and wr (H, 4H), each one matrix
+        if choice(init, "init", INITS) == "renom":       # ReNom's Lstm: w (D, 4H) and wr (H, 4H), each one matrix
             W = glorot_normal(rng, (4 * H, D), fans=(D, 4 * H))
             R = glorot_normal(rng, (4 * H, H), fans=(H, 4 * H))
         else:
             W = np.concatenate([glorot_uniform(rng, (H, D)) for _ in BLOCKS])
             R = np.concatenate([glorot_uniform(rng, (H, H)) for _ in BLOCKS])
         b = np.zeros(4 * H)
-        b[2 * H:3 * H] = float(forget_bias)
+        b[2 * H:3 * H] = real(forget_bias, "forget_bias")
         super().__init__([("W", (4 * H, D), W), ("R", (4 * H, H), R), ("b", (4 * H,), b)], dtype)
 
     def _named_views(self, blocks):
@@ -76,23 +88,23 @@ class LSTM(Layer):
 
     @property
     def final_state(self):
-        """(z_T, c_T), each (B, H), of the last run."""
-        return self._state or None
+        """(z_T, c_T), each (B, H), of the last run (copies)."""
+        return tuple(s.copy() for s in self._state) or None
 
     @property
     def dh0(self):
-        return self.dstate0[0]
+        return self._dstate(0)
 
     @property
     def dc0(self):
-        return self.dstate0[1]
+        return self._dstate(1)
 
     def trace(self):
         """The last run's internals, each (B, T, H): cell input g, gates i, f, o, cell c and output z."""
         cache, H = self._stored("trace()"), self.hidden_size
         parts = {name: cache["gates"][:, k * H:(k + 1) * H] for k, name in enumerate("gifo")}
         parts.update(c=cache["cs"][1:], z=cache["zs"][1:])
-        return {k: self.xp.ascontiguousarray(v.transpose(2, 0, 1)) for k, v in parts.items()}
+        return {k: v.transpose(2, 0, 1).copy() for k, v in parts.items()}
 
     # Inside the time loops every per-step array is feature-major, (4H, B) or (H, B): each gate is
     # then a contiguous block of rows, so the elementwise work runs on contiguous memory.

@@ -7,19 +7,17 @@ A model is anything with ``theta`` (1-D parameters) and ``dtheta`` (their gradie
     Adam:  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
            theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 """
-import math
+from .checks import real, trainable
 
 
 class _Optimizer:
     def __init__(self, lr):
-        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = real(lr, "lr", 0)
         self._theta = None
 
     def _bind(self, model):
         if self._theta is None:
-            self._theta = model.theta
+            self._theta = trainable(model).theta
             self._init_state(model.theta)
         elif model.theta is not self._theta:
             raise ValueError("this optimizer already holds state for another model; "
@@ -36,9 +34,7 @@ class SGD(_Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.0):
         super().__init__(lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = float(momentum)
+        self.momentum = real(momentum, "momentum", 0, 1, include_low=True)
 
     def _init_state(self, theta):
         self.v = theta * 0
@@ -54,10 +50,9 @@ class Adam(_Optimizer):
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         super().__init__(lr)
-        for name, b in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {b!r}")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.beta1 = real(beta1, "beta1", 0, 1, include_low=True)
+        self.beta2 = real(beta2, "beta2", 0, 1, include_low=True)
+        self.eps = real(eps, "eps", 0)
 
     def _init_state(self, theta):
         self.m, self.v, self.t = theta * 0, theta * 0, 0
@@ -80,8 +75,7 @@ def clip_grad_norm(model, max_norm):
 
     Returns the norm before clipping; directions are unchanged.
     """
-    if not (isinstance(max_norm, (int, float)) and max_norm > 0):
-        raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
+    max_norm = real(max_norm, "max_norm", 0)
     g = model.dtheta
     norm = float((g @ g) ** 0.5)
     if norm > max_norm:

@@ -18,7 +18,7 @@ where f'(a_t) is computed from the output z_t (e.g. 1 - z_t**2 for tanh).
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .checks import positive_int
+from .checks import choice, positive_int
 from .initializers import glorot_uniform, make_rng
 from .layer import Layer
 
@@ -35,9 +35,7 @@ class RNN(Layer):
     def __init__(self, input_size, hidden_size, activation="tanh", *, seed=None, dtype=np.float64):
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-        self.activation = activation
+        self.activation = choice(activation, "activation", ACTIVATIONS)
         self._f, self._df = ACTIVATIONS[activation]
         rng = make_rng(seed)
         D, H = self.input_size, self.hidden_size
@@ -58,12 +56,12 @@ class RNN(Layer):
 
     @property
     def final_state(self):
-        """z_T (B, H) of the last run."""
-        return self._state[0] if self._state else None
+        """z_T (B, H) of the last run (a copy)."""
+        return self._state[0].copy() if self._state else None
 
     @property
     def dh0(self):
-        return self.dstate0[0]
+        return self._dstate(0)
 
     def _forward(self, x, state):
         xp, p = self.xp, self.params

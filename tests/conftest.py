@@ -4,6 +4,7 @@ The finite-difference code here is deliberately separate from ``lstm_lib.gradche
 library's own checker is itself tested against an oracle it does not share code with.
 """
 import re
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -94,6 +95,17 @@ def _numpy_backend():
     ll.set_backend("numpy")
     yield
     ll.set_backend("numpy")
+
+
+@pytest.fixture(params=["numpy", "cupy"])
+def xp(request):
+    """Runs the test on each backend and returns its array module; on cupy it is skipped, with the
+    library's reason, where no GPU is usable."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if ll.set_backend(request.param) != request.param:
+            pytest.skip(f"{request.param} backend unavailable: {caught[-1].message}")
+    return ll.backend.xp_default()
 
 
 @pytest.fixture

@@ -70,6 +70,27 @@ def test_rnn_equations_match_finite_differences(fd, activation, rng):
     fd.check(loss, {**p, "x": x, "z0": z0}, {**dp, "x": dx, "z0": dz0})
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_rtrl_gives_the_bptt_gradient_of_W_hh(fd, activation, rng):
+    """Forward mode (RTRL) and reverse mode (BPTT) are two routes to one gradient."""
+    B, T, D, H = 2, 5, 2, 3
+    p = _random_params(ll.RNN(D, H, activation, seed=0), rng)
+    x, z0, r = rng.normal(size=(B, T, D)), rng.normal(size=(B, H)), rng.normal(size=(B, T, H))
+    if activation == "relu":
+        x += np.sign(x) * 0.1
+    _, caches = eq.rnn_forward(x, z0, p, activation)
+    S, dW_hh = np.zeros((B, H, H, H)), np.zeros((H, H))
+    for t, cache in enumerate(caches):
+        S = eq.rnn_rtrl_step(S, cache)
+        dW_hh += np.einsum("bi,bijk->jk", r[:, t], S)
+    np.testing.assert_allclose(dW_hh, eq.rnn_backward(r, caches)[2]["W_hh"], **TOL)
+
+    def loss():
+        return float((eq.rnn_forward(x, z0, p, activation)[0] * r).sum())
+
+    fd.check(loss, {"W_hh": p["W_hh"]}, {"W_hh": dW_hh})
+
+
 def test_lstm_equations_match_finite_differences(fd, rng):
     B, T, D, H = 2, 4, 3, 3
     p = _random_params(ll.LSTM(D, H, seed=0), rng)

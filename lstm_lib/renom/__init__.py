@@ -9,6 +9,8 @@ real ``lstm_lib.Sequential``. Each call ``model(x_t)`` runs one time step (``x_t
 one sample) and returns a numpy array that remembers which model and step produced it;
 ``rm.mse(z, y)`` is the tutorial's loss sum((z - y)^2) / (2N), and ``loss.grad().update(opt)``
 backpropagates through every step since the last ``truncate()`` and applies the optimizer.
+Unlike ReNom, no operation on ``z`` is recorded: ``rm.mse`` takes only an unmodified model output
+(read-only; any array computed from it is refused with a TypeError).
 The weights are initialised as ReNom does (``init="renom"``: Glorot normal over its fused LSTM
 matrices) from numpy's global random state, so ``np.random.seed`` makes a run repeatable.
 """
@@ -45,10 +47,13 @@ class Dense(_Lazy):
 
 
 class Node(np.ndarray):
-    """A model output that remembers its model, step index and the history generation it belongs to."""
+    """A model output that remembers its model, step index and the history generation it belongs to.
+
+    Arrays derived from it (arithmetic, slices, copies) are Nodes without an origin.
+    """
 
     def __array_finalize__(self, obj):
-        self._origin = getattr(obj, "_origin", None)
+        self._origin = None
 
 
 class Sequential:
@@ -78,6 +83,7 @@ class Sequential:
             self._generation += 1
         z = to_numpy(self.model.step(x)).view(Node)
         z._origin = (self, self._generation, self._steps)
+        z.flags.writeable = False
         self._steps += 1
         return z
 
@@ -127,8 +133,9 @@ def mse(z, y):
     """The tutorial's loss sum((z - y)^2) / (2N) of a model output ``z`` (from a call) and target ``y``."""
     origin = getattr(z, "_origin", None)
     if origin is None:
-        raise TypeError("rm.mse expects as z the output of an rm.Sequential call, got "
-                        f"{type(z).__name__}")
+        got = "an array computed from one" if isinstance(z, Node) else type(z).__name__
+        raise TypeError("rm.mse expects as z the unmodified output of an rm.Sequential call (operations on "
+                        f"it are not differentiated), got {got}")
     value, dz = _losses.half_mse(np.asarray(z), y)
     return _Loss(value, origin, to_numpy(dz))
 
