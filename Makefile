@@ -80,8 +80,8 @@ lab: venv
 	@env -u LSTM_LIB_BOOK jupyter lab --notebook-dir=chapters $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## test: library tests, strict nbval over the chapters, book build, browser test
-test: venv chromium
-	@echo "library tests"
+test: venv $(BENCH_STAMP) chromium
+	@echo "library tests (with PyTorch from the bench extra: the GRU is checked against torch.nn.GRU)"
 	@pytest tests/ --ignore=tests/browser
 	@echo "nbval: re-executing every chapter and comparing its outputs with the stored ones (several minutes)"
 	@pytest --nbval chapters/  # LSTM_LIB_BOOK=1 and the sanitize file: see conftest.py

@@ -3,7 +3,7 @@ import argparse
 import json
 import os
 
-from .experiments import sine_experiment
+from .experiments import CELLS, sine_experiment
 
 
 def _integer(low):
@@ -23,7 +23,7 @@ def _parser():
     parser = argparse.ArgumentParser(prog="python -m lstm_lib", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sine = sub.add_parser("sine", help="train on the tutorial's sine curve and report the losses")
-    sine.add_argument("--cell", choices=("lstm", "rnn"), default="lstm")
+    sine.add_argument("--cell", choices=tuple(CELLS), default="lstm")
     sine.add_argument("--seed", type=_integer(0), default=0)
     sine.add_argument("--max-epoch", type=_integer(1), default=2000)
     sine.add_argument("--period", type=_integer(1), default=200)

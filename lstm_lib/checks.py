@@ -70,6 +70,14 @@ def trainable(model, name="model"):
     return model
 
 
+def predictor(model, name="model"):
+    """``model`` if it has a callable ``forward`` (a layer, a ``Sequential``, a baseline forecaster)."""
+    if not callable(getattr(model, "forward", None)):
+        raise TypeError(f"{name} must have a forward(X) method (a layer, a Sequential or a forecaster of "
+                        f"lstm_lib.baselines), got {type(model).__name__}")
+    return model
+
+
 def float_array(x, name, xp=None, dtype=None):
     """``x`` as a finite floating array of module ``xp`` (default: x's own) and ``dtype``.
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .backend import to_numpy
-from .checks import float_array, nonempty, positive_int, real, trainable
+from .checks import float_array, nonempty, positive_int, predictor, real
 
 
 def sine_data(n=50, start=-10.0, stop=10.0):
@@ -70,7 +70,7 @@ def closed_loop_predict(model, window, n_steps):
     ``window`` (look_back,) or (look_back, D) seeds the loop; returns (n_steps, D) numpy. Only the
     first prediction sees true data: later ones build on the model's own output.
     """
-    trainable(model)
+    predictor(model)
     w = nonempty(float_array(window, "window", np), "window")
     if w.ndim == 1:
         w = w[:, None]
@@ -89,3 +89,35 @@ def closed_loop_predict(model, window, n_steps):
         out[k] = pred[0]
         w = np.concatenate([w[1:], pred])
     return out
+
+
+def horizon_forecasts(model, series, targets, horizons, look_back):
+    """Closed-loop forecasts of each target value made each horizon ahead: ``F`` (K, M) numpy.
+
+    ``F[k, m]`` forecasts ``series[targets[k]]`` from the ``look_back`` true values ending
+    ``horizons[m]`` steps before it, at ``targets[k] - horizons[m]``, feeding the model's own predictions
+    back for the steps in between (``closed_loop_predict``). Horizon 1 is the one-step forecast. Every
+    horizon scores the same targets. series (N,); targets (K,) and horizons (M,) integer arrays, h >= 1.
+    """
+    series = float_array(series, "series", np)
+    if series.ndim != 1:
+        raise ValueError(f"series must have shape (N,), got {tuple(series.shape)}")
+    look_back = positive_int(look_back, "look_back")
+    targets, horizons = np.asarray(targets), np.asarray(horizons)
+    for name, a in (("targets", targets), ("horizons", horizons)):
+        if a.ndim != 1 or len(a) == 0 or a.dtype.kind not in "iu":
+            raise ValueError(f"{name} must be a non-empty 1-D array of integers, got {a!r}")
+    if horizons.min() < 1:
+        raise ValueError(f"horizons must be >= 1, got {horizons.min()}")
+    if targets.max() >= len(series) or targets.min() - horizons.max() - look_back + 1 < 0:
+        raise ValueError(f"targets must lie in {look_back + horizons.max() - 1}..{len(series) - 1} (a full "
+                         f"window before the longest horizon), got {targets.min()}..{targets.max()}")
+    paths = {}   # origin (the last true value) -> forecasts 1..max(horizons) steps after it
+    F = np.empty((len(targets), len(horizons)))
+    for k, j in enumerate(targets):
+        for m, h in enumerate(horizons):
+            o = int(j - h)
+            if o not in paths:
+                paths[o] = closed_loop_predict(model, series[o - look_back + 1:o + 1], int(horizons.max()))[:, 0]
+            F[k, m] = paths[o][h - 1]
+    return F

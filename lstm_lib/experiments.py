@@ -1,5 +1,6 @@
 """The book's experiments as one call each: the tutorial's sine experiment and the memory task."""
 from dataclasses import dataclass
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,22 +9,26 @@ from .backend import to_numpy
 from .checks import choice
 from .data import closed_loop_predict, create_dataset, memory_task, sine_data, split_data
 from .dense import Dense, LastStep
+from .gru import GRU
 from .initializers import make_rng
 from .losses import mse
 from .lstm import LSTM
+from .lstm_variants import VARIANTS
 from .optim import Adam
 from .rnn import RNN
 from .sequential import Sequential
 from .training import History, fit
 
-CELLS = {"lstm": LSTM, "rnn": RNN}
+#: the cells ``sine_model`` builds: "lstm", Greff et al.'s variants as "lstm-<variant>", "gru", "rnn"
+CELLS = {"lstm": LSTM, **{f"lstm-{v}": partial(LSTM, variant=v) for v in VARIANTS if v != "vanilla"},
+         "gru": GRU, "rnn": RNN}
 
 
-def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None):
-    """``Sequential([cell(input_size, hidden), LastStep(), Dense(hidden, output_size)])``."""
+def sine_model(cell="lstm", hidden=2, input_size=1, output_size=1, seed=None, **cell_options):
+    """``Sequential([cell(input_size, hidden, **cell_options), LastStep(), Dense(hidden, output_size)])``."""
     choice(cell, "cell", CELLS)
     rng = make_rng(seed)
-    return Sequential([CELLS[cell](input_size, hidden, seed=rng), LastStep(hidden),
+    return Sequential([CELLS[cell](input_size, hidden, seed=rng, **cell_options), LastStep(hidden),
                        Dense(hidden, output_size, seed=rng)])
 
 
@@ -51,14 +56,15 @@ class SineResult:
 
 def sine_experiment(cell="lstm", hidden=2, look_back=5, train_ratio=0.5, batch_size=5, lr=1e-3,
                     max_epoch=2000, period=200, early_stopping=True, seed=0, progress=True, log=None,
-                    callback=None, clip=None, loss="mse"):
+                    callback=None, clip=None, loss="mse", **cell_options):
     """Train ``cell`` (hidden units) + Dense(1) on the tutorial's sine task with Adam -> SineResult.
 
-    One Generator from ``seed`` initialises the model and then shuffles the minibatches.
+    One Generator from ``seed`` initialises the model and then shuffles the minibatches;
+    ``cell_options`` go to the cell (e.g. ``variant="cifg"`` for "lstm", ``update_bias=1.0`` for "gru").
     """
     data = sine_dataset(look_back, train_ratio)
     rng = make_rng(seed)
-    model = sine_model(cell, hidden, seed=rng)
+    model = sine_model(cell, hidden, seed=rng, **cell_options)
     history = fit(model, data.X_train, data.y_train, data.X_test, data.y_test, optimizer=Adam(lr),
                   batch_size=batch_size, max_epoch=max_epoch, period=period,
                   early_stopping=early_stopping, loss=loss, clip=clip, callback=callback,
@@ -69,16 +75,17 @@ def sine_experiment(cell="lstm", hidden=2, look_back=5, train_ratio=0.5, batch_s
 
 
 def memory_experiment(cell, lag, seed, hidden=8, n_train=256, n_test=256, lr=0.01, batch_size=32,
-                      max_epoch=40):
-    """Train ``sine_model(cell, hidden)`` on the memory task with ``lag`` -> test accuracy (sign of the output).
+                      max_epoch=40, **cell_options):
+    """Train ``sine_model(cell, hidden, **cell_options)`` on the memory task with ``lag`` -> test accuracy.
 
-    One Generator from ``seed`` draws the training set, then the test set, initialises the model and
-    shuffles the minibatches (Adam, mean squared error, no early stopping). Chance is 0.5.
+    The accuracy is that of the sign of the output; chance is 0.5. One Generator from ``seed`` draws
+    the training set, then the test set, initialises the model and shuffles the minibatches (Adam,
+    mean squared error, no early stopping). ``cell_options`` go to the cell, e.g. ``forget_bias=0.0``.
     """
     rng = make_rng(seed)
     X_train, y_train = memory_task(lag, n_train, rng)
     X_test, y_test = memory_task(lag, n_test, rng)
-    model = sine_model(cell, hidden, seed=rng)
-    fit(model, X_train, y_train, X_test, y_test, optimizer=Adam(lr), batch_size=batch_size,
-        max_epoch=max_epoch, period=max_epoch, early_stopping=False, progress=False, seed=rng, log=None)
+    model = sine_model(cell, hidden, seed=rng, **cell_options)
+    fit(model, X_train, y_train, optimizer=Adam(lr), batch_size=batch_size, max_epoch=max_epoch,
+        period=max_epoch, early_stopping=False, progress=False, seed=rng, log=None)
     return float(np.mean(np.sign(to_numpy(model.forward(X_test))) == y_test))

@@ -33,10 +33,12 @@ BLOCKS = ("c", "in", "for", "out")
 
 
 class LSTM(Layer):
-    """``LSTM(input_size D, hidden_size H, forget_bias=1.0, init="glorot_uniform")``: (B, T, D) -> (B, T, H).
+    """``LSTM(input_size D, hidden_size H, variant="vanilla", forget_bias=1.0, init="glorot_uniform")``:
+    (B, T, D) -> (B, T, H).
 
     ``init``: "glorot_uniform" (per gate block) or "renom" (the tutorial's Glorot normal over the fused
     matrices; see ``lstm_lib.initializers``); ``b_for`` starts at ``forget_bias``, the other biases at 0.
+    ``variant``: see ``__new__``.
 
     Parameters ``W_c, W_in, W_for, W_out`` (H, D), ``R_c, R_in, R_for, R_out`` (H, H),
     ``b_c, b_in, b_for, b_out`` (H,). After ``backward``: ``grads``, ``dh0``, ``dc0`` (B, H),
@@ -44,9 +46,19 @@ class LSTM(Layer):
     """
 
     state_names = ("h0", "c0")
+    variant = "vanilla"
 
-    def __init__(self, input_size, hidden_size, *, forget_bias=1.0, init="glorot_uniform", seed=None,
-                 dtype=np.float64):
+    def __new__(cls, *args, variant="vanilla", **kwargs):
+        """``variant`` other than "vanilla" (Greff et al.'s peephole, cifg, nfg, nog, niaf) builds an
+        ``LSTMVariant`` of ``lstm_lib.lstm_variants``; the vanilla LSTM is this class."""
+        if cls is LSTM and variant != "vanilla":
+            from .lstm_variants import LSTMVariant
+            cls = LSTMVariant
+        return super().__new__(cls)
+
+    def __init__(self, input_size, hidden_size, *, variant="vanilla", forget_bias=1.0, init="glorot_uniform",
+                 seed=None, dtype=np.float64):
+        # variant is "vanilla" here: __new__ sends every other value to LSTMVariant
         self.input_size = positive_int(input_size, "input_size")
         self.hidden_size = self.output_size = positive_int(hidden_size, "hidden_size")
         rng = make_rng(seed)

@@ -69,12 +69,14 @@ def _epoch(model, X, y, rng, batch_size, loss_fn, optimizer, clip):
     return total / n_batches, norms / n_batches
 
 
-def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5, max_epoch=2000,
-        period=200, early_stopping=True, loss="mse", clip=None, callback=None, progress=True,
-        seed=None, log=print):
+def fit(model, X_train, y_train, X_test=None, y_test=None, *, optimizer=None, batch_size=5,
+        max_epoch=2000, period=200, early_stopping=True, loss="mse", clip=None, callback=None,
+        progress=True, seed=None, log=print):
     """Train ``model`` (a ``Sequential`` mapping (N, T, D) to y's shape) -> ``History``.
 
-    ``loss`` is "mse" or "half_mse" (the tutorial's sum/2N); ``clip`` a max global gradient norm;
+    Without ``X_test``/``y_test`` no test loss is computed (``history.test_loss`` stays empty) and
+    ``early_stopping`` must be False. ``loss`` is "mse" or "half_mse" (the tutorial's sum/2N); ``clip`` a
+    max global gradient norm;
     ``seed`` (int or Generator) drives the shuffling; ``log`` receives the periodic lines (None: silent).
     Raises FloatingPointError naming the epoch when a loss becomes NaN or infinite; its ``history``
     holds the epochs completed before.
@@ -82,7 +84,12 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
     model = trainable(model)
     loss_fn = LOSSES[choice(loss, "loss", LOSSES)]
     X_train, y_train = _samples(X_train, y_train, model, "train")
-    X_test, y_test = _samples(X_test, y_test, model, "test")
+    if (X_test is None) != (y_test is None):
+        raise ValueError("X_test and y_test must be given together or both be None")
+    if X_test is None and early_stopping:
+        raise ValueError("early_stopping=True needs a test set: pass X_test and y_test, or early_stopping=False")
+    if X_test is not None:
+        X_test, y_test = _samples(X_test, y_test, model, "test")
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size > len(X_train):
         raise ValueError(f"batch_size must be at most the number of training samples ({len(X_train)}), "
@@ -104,8 +111,8 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
             with np.errstate(over="ignore", invalid="ignore"):   # divergence is reported below
                 train_loss, grad_norm = _epoch(model, X_train, y_train, rng, batch_size, loss_fn,
                                                optimizer, clip)
-                test_loss = loss_fn(model.forward(X_test), y_test)[0]
-            if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
+                test_loss = None if X_test is None else loss_fn(model.forward(X_test), y_test)[0]
+            if not (math.isfinite(train_loss) and (test_loss is None or math.isfinite(test_loss))):
                 raise NonFiniteError(f"train loss {train_loss}, test loss {test_loss}")
         except NonFiniteError as err:
             bar.close()
@@ -114,14 +121,17 @@ def fit(model, X_train, y_train, X_test, y_test, *, optimizer=None, batch_size=5
             error.history = history
             raise error from None
         history.train_loss.append(train_loss)
-        history.test_loss.append(test_loss)
+        if test_loss is not None:
+            history.test_loss.append(test_loss)
         history.grad_norms.append(grad_norm)
         history.epochs_run = epoch
         if epoch % 50 == 0:
-            bar.set_postfix(test_loss=f"{test_loss:.3g}")
+            bar.set_postfix({"train_loss": f"{train_loss:.3g}"} if test_loss is None
+                            else {"test_loss": f"{test_loss:.3g}"})
         if epoch % period == 0:
             if log:
-                log(f"epoch:{epoch}, train loss:{train_loss:.4g}, test loss:{test_loss:.4g}")
+                log(f"epoch:{epoch}, train loss:{train_loss:.4g}"
+                    + ("" if test_loss is None else f", test loss:{test_loss:.4g}"))
             if callback is not None:
                 callback(epoch, model, history)
             if early_stopping and test_loss > loss_prev * 0.99:

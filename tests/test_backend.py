@@ -98,7 +98,11 @@ def test_cupy_layers_live_on_the_gpu():
 @pytest.mark.parametrize("make", [
     lambda: ll.Sequential([ll.LSTM(3, 4, seed=0), ll.RNN(4, 3, "sigmoid", seed=1), ll.LastStep(), ll.Dense(3, 2, seed=2)]),
     lambda: ll.Sequential([ll.RNN(3, 4, "relu", seed=0), ll.Dense(4, 2, seed=1)]),
-], ids=["LSTM-RNN-LastStep-Dense", "RNNrelu-Dense3d"])
+    lambda: ll.Sequential([ll.GRU(3, 4, seed=0), ll.GRU(4, 3, reset_after=False, seed=1), ll.LastStep(),
+                           ll.Dense(3, 2, seed=2)]),
+    lambda: ll.Sequential([ll.LSTM(3, 4, variant=v, seed=k) if k == 0 else ll.LSTM(4, 4, variant=v, seed=k)
+                           for k, v in enumerate(("peephole", "cifg", "nfg", "nog", "niaf"))]),
+], ids=["LSTM-RNN-LastStep-Dense", "RNNrelu-Dense3d", "GRU-GRUcho-LastStep-Dense", "LSTM-variants"])
 def test_cupy_forward_and_backward_agree_with_numpy(make):
     host, dev = _pair(make)
     rng = np.random.default_rng(0)

@@ -290,7 +290,7 @@ def test_diverging_training_raises_naming_the_epoch(lr, seed):
 
 
 @pytest.mark.parametrize("kwargs, arg, value", [
-    ({"cell": "gru"}, "cell", "gru"),
+    ({"cell": "transformer"}, "cell", "transformer"),
     ({"hidden": 0}, "hidden", "0"),
     ({"look_back": 50}, "look_back", "50"),
     ({"train_ratio": 1.0}, "train_ratio", "1.0"),

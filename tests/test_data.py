@@ -109,3 +109,35 @@ def test_memory_experiment_learns_a_short_lag_and_is_repeatable():
     acc = ll.memory_experiment("lstm", 2, seed=0)
     assert acc == ll.memory_experiment("lstm", 2, seed=0)
     assert acc >= 0.95
+
+
+def test_horizon_forecasts_score_every_horizon_on_the_same_targets():
+    model = _trained_like_model()
+    series = np.sin(np.linspace(-10, 10, 50))
+    targets, horizons = np.arange(30, 50), np.array([1, 2, 5])
+    F = ll.horizon_forecasts(model, series, targets, horizons, look_back=5)
+    assert F.shape == (20, 3)
+    X, _ = ll.create_dataset(series, 5)   # X[i] ends at series[i + 4] and predicts series[i + 5]
+    np.testing.assert_allclose(F[:, 0], ll.one_step_predict(model, X[targets - 5])[:, 0], rtol=1e-13)
+    for k, m in ((0, 1), (7, 2), (19, 2)):
+        j, h = targets[k], horizons[m]
+        path = ll.closed_loop_predict(model, series[j - h - 4:j - h + 1], h)
+        assert F[k, m] == path[-1, 0]
+
+
+def test_horizon_forecasts_of_persistence_repeat_the_origin():
+    series = np.arange(20.0) ** 2
+    F = ll.horizon_forecasts(ll.baselines.Persistence(), series, np.arange(10, 20), np.array([1, 3, 4]), 2)
+    np.testing.assert_array_equal(F, series[np.arange(10, 20)[:, None] - np.array([1, 3, 4])])
+
+
+def test_horizon_forecasts_arguments(msg):
+    model, series = ll.baselines.Persistence(), np.arange(20.0)
+    with pytest.raises(ValueError, match=msg("targets", "3..19", "2..19")):
+        ll.horizon_forecasts(model, series, np.arange(2, 20), np.array([1, 2]), 2)
+    with pytest.raises(ValueError, match=msg("horizons", ">= 1")):
+        ll.horizon_forecasts(model, series, np.arange(5, 20), np.array([0, 1]), 2)
+    with pytest.raises(ValueError, match=msg("targets", "integers")):
+        ll.horizon_forecasts(model, series, np.array([5.0, 6.0]), np.array([1]), 2)
+    with pytest.raises(ValueError, match=msg("series", "(N,)")):
+        ll.horizon_forecasts(model, series[:, None], np.arange(5, 20), np.array([1]), 2)

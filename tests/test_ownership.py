@@ -8,6 +8,9 @@ import lstm_lib as ll
 MAKERS = {
     "RNN": lambda: ll.RNN(3, 4, seed=0),
     "LSTM": lambda: ll.LSTM(3, 4, seed=0),
+    "GRU": lambda: ll.GRU(3, 4, seed=0),
+    "GRU-reset-before": lambda: ll.GRU(3, 4, reset_after=False, seed=0),
+    **{f"LSTM-{v}": (lambda v=v: ll.LSTM(3, 4, variant=v, seed=0)) for v in ("peephole", "cifg", "nfg", "nog", "niaf")},
     "Dense": lambda: ll.Dense(3, 4, seed=0),
     "Sequential": lambda: ll.Sequential([ll.LSTM(3, 4, seed=0), ll.RNN(4, 4, "sigmoid", seed=1),
                                          ll.Dense(4, 2, seed=2)]),
@@ -17,7 +20,8 @@ MAKERS = {
     "Sequential-ending-LSTM": lambda: ll.Sequential([ll.Dense(3, 4, seed=0), ll.LSTM(4, 3, seed=1)]),
     "Sequential-ending-LastStep": lambda: ll.Sequential([ll.RNN(3, 4, seed=0), ll.LastStep()]),
 }
-RECURRENT = ["RNN", "LSTM"]
+RECURRENT = ["RNN", "LSTM", "GRU", "GRU-reset-before", "LSTM-peephole", "LSTM-cifg", "LSTM-nfg", "LSTM-nog",
+             "LSTM-niaf"]
 # one sample, one step, both, neither: the layouts in which a transpose or a slice is free (a view)
 SHAPES = [(1, 4, 3), (3, 1, 3), (1, 1, 3), (2, 4, 3)]
 

@@ -211,3 +211,19 @@ def test_tutorial_experiment_reaches_low_test_mse(sine_split):
     assert test_mse < 0.005, (test_mse, h.epochs_run)
     assert h.test_loss[-1] == pytest.approx(test_mse, rel=1e-12)
     assert h.test_loss[-1] < h.test_loss[0] / 10
+
+
+def test_fit_without_a_test_set_trains_identically(sine_split, capsys):
+    """No X_test/y_test: the same updates (the test loss never feeds back), no test loss recorded."""
+    X_train, y_train, X_test, y_test = sine_split
+    a, b = ll.sine_model(seed=3), ll.sine_model(seed=3)
+    ha = ll.fit(a, X_train, y_train, X_test, y_test, max_epoch=6, period=3, early_stopping=False,
+                progress=False, seed=1, log=None)
+    hb = ll.fit(b, X_train, y_train, max_epoch=6, period=3, early_stopping=False, progress=False, seed=1)
+    np.testing.assert_array_equal(a.theta, b.theta)
+    assert hb.train_loss == ha.train_loss and hb.test_loss == [] and hb.epochs_run == 6
+    assert capsys.readouterr().out.splitlines() == [f"epoch:{e}, train loss:{hb.train_loss[e - 1]:.4g}" for e in (3, 6)]
+    with pytest.raises(ValueError, match="early_stopping"):
+        ll.fit(b, X_train, y_train, max_epoch=2, progress=False)
+    with pytest.raises(ValueError, match="X_test and y_test"):
+        ll.fit(b, X_train, y_train, X_test, max_epoch=2, early_stopping=False, progress=False)
