@@ -51,7 +51,7 @@ def _update(model, xb, yb, loss_fn, optimizer, clip):
     if not math.isfinite(value):
         raise NonFiniteError(f"the minibatch loss is {value}")
     model.backward(dpred)
-    norm = clip_grad_norm(model, clip) if clip else (model.dtheta @ model.dtheta) ** 0.5
+    norm = clip_grad_norm(model, clip) if clip is not None else (model.dtheta @ model.dtheta) ** 0.5
     optimizer.update(model)
     return value, norm
 
