@@ -83,8 +83,8 @@ lab: venv
 test: venv $(BENCH_STAMP) chromium
 	@echo "library tests (with PyTorch from the bench extra: the GRU is checked against torch.nn.GRU)"
 	@pytest tests/ --ignore=tests/browser
-	@echo "nbval: re-executing every chapter and comparing its outputs with the stored ones (several minutes)"
-	@pytest --nbval chapters/  # LSTM_LIB_BOOK=1 and the sanitize file: see conftest.py
+	@echo "nbval: re-executing every chapter and comparing its outputs with the stored ones (about 2 minutes)"
+	@pytest --nbval chapters/ -n 2 --dist loadfile  # two notebooks at a time; conftest.py sets LSTM_LIB_BOOK=1
 	@$(MAKE) --no-print-directory book
 	@echo "browser test of the built book (headless chromium)"
 	@BROWSER_TEST_REQUIRED=1 pytest tests/browser
