@@ -41,7 +41,8 @@ class Dense(Layer):
         return super().forward(x, validate=validate)
 
     def _forward(self, x, state):
-        y = x @ self._p["W"].T + self._p["b"]
+        y = x @ self._p["W"].T
+        self.xp.add(y, self._p["b"], y)
         return y, {"x": x, "out_shape": y.shape}, ()
 
     def _merge(self, caches):
@@ -51,8 +52,8 @@ class Dense(Layer):
     def _backward(self, dout, cache, dfinal):
         x = cache["x"]
         d2, x2 = dout.reshape(-1, self.output_size), x.reshape(-1, self.input_size)
-        self._g["W"][...] = d2.T @ x2
-        self._g["b"][...] = d2.sum(axis=0)
+        self.xp.matmul(d2.T, x2, out=self._g["W"])
+        d2.sum(axis=0, out=self._g["b"])
         return dout @ self._p["W"], ()
 
 

@@ -61,10 +61,12 @@ class Layer:
         self.params, self.grads = self._named_views(self._p), self._named_views(self._g)
 
     def __getstate__(self):
-        """What ``copy.deepcopy`` and ``pickle`` store: everything but the module and the views."""
+        """What ``copy.deepcopy`` and ``pickle`` store: everything but the module, the views and the
+        scratch buffers a layer reallocates on demand (``_work``)."""
         state = self.__dict__.copy()
         for name in ("xp", "_p", "_g", "params", "grads"):
             del state[name]
+        state.pop("_work", None)
         return state
 
     def __setstate__(self, state):

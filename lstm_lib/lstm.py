@@ -106,34 +106,42 @@ class LSTM(Layer):
         parts.update(c=cache["cs"][1:], z=cache["zs"][1:])
         return {k: v.transpose(2, 0, 1).copy() for k, v in parts.items()}
 
-    # Inside the time loops every per-step array is feature-major, (4H, B) or (H, B): each gate is
-    # then a contiguous block of rows, so the elementwise work runs on contiguous memory.
+    # The fast layout: inside the time loops every per-step array is feature-major, (4H, B) or (H, B), so
+    # each gate is a contiguous block of rows and every elementwise operation runs on contiguous memory.
+    # A step is a fixed list of numpy calls writing into preallocated arrays; what does not depend on the
+    # recursion (the input projection; in the backward pass the factors 1 - tanh(c)^2, 1 - g^2 and
+    # s (1 - s)) is computed for all steps at once outside the loops. Each product keeps the operand order
+    # of the equations above, so the results are those of the step-by-step formulas, bit for bit.
     def _forward(self, x, state):
         xp, H = self.xp, self.hidden_size
         B, T, _ = x.shape
-        x_tm = xp.ascontiguousarray(x.transpose(1, 0, 2))             # (T, B, D)
+        dot, add, mul, tanh = xp.dot, xp.add, xp.multiply, xp.tanh
+        half = xp.asarray(0.5, dtype=self.dtype)
+        x_tm = x.transpose(1, 0, 2).copy()                             # (T, B, D), never a view of x
         gates = xp.matmul(self._p["W"], x_tm.transpose(0, 2, 1))      # input projection, all steps
-        gates += self._p["b"][:, None]                                 # (T, 4H, B): [g, i, f, o]
+        add(gates, self._p["b"][:, None], gates)                       # (T, 4H, B): [g, i, f, o]
         zs = xp.empty((T + 1, H, B), dtype=self.dtype)                 # zs[t] = z_t, zs[0] = z_0
         cs = xp.empty((T + 1, H, B), dtype=self.dtype)
-        tc = xp.empty((T, H, B), dtype=self.dtype)                    # tanh(c_t)
+        tc = xp.empty((T, H, B), dtype=self.dtype)                     # tanh(c_t)
         zs[0], cs[0] = state[0].T, state[1].T
+        fc = xp.empty((H, B), dtype=self.dtype)
         R = self._p["R"]
-        for t in range(T):
-            act = gates[t]
-            act += R @ zs[t]                    # pre-activations [u, i, f, o] of step t
-            act[H:] *= 0.5                      # sigmoid(a) = 0.5 tanh(0.5 a) + 0.5: one tanh for all
-            xp.tanh(act, out=act)
-            act[H:] *= 0.5
-            act[H:] += 0.5
-            g, i, f, o = act[:H], act[H:2 * H], act[2 * H:3 * H], act[3 * H:]
-            xp.multiply(i, g, out=cs[t + 1])
-            cs[t + 1] += f * cs[t]
-            xp.tanh(cs[t + 1], out=tc[t])
-            xp.multiply(o, tc[t], out=zs[t + 1])
-        y = xp.ascontiguousarray(zs[1:].transpose(2, 0, 1))
+        for act, sig, g, i, f, o, c_prev, c, tc_t, z_prev, z in zip(
+                gates, gates[:, H:], gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:],
+                cs[:-1], cs[1:], tc, zs[:-1], zs[1:]):
+            add(act, dot(R, z_prev), act)       # pre-activations of step t
+            mul(sig, half, sig)                 # sigmoid(a) = 0.5 tanh(0.5 a) + 0.5: one tanh for all
+            tanh(act, act)
+            mul(sig, half, sig)
+            add(sig, half, sig)
+            mul(i, g, c)
+            mul(f, c_prev, fc)
+            add(c, fc, c)
+            tanh(c, tc_t)
+            mul(o, tc_t, z)
+        y = zs[1:].transpose(2, 0, 1).copy()
         cache = {"x": x_tm, "gates": gates, "zs": zs, "cs": cs, "tc": tc, "out_shape": y.shape}
-        return y, cache, (zs[T].T, cs[T].T)
+        return y, cache, (zs[T].T.copy(), cs[T].T.copy())     # copies: they must not keep zs, cs alive
 
     def _merge(self, caches):
         xp = self.xp
@@ -143,38 +151,59 @@ class LSTM(Layer):
         merged["out_shape"] = (caches[0]["out_shape"][0], len(merged["tc"]), self.hidden_size)
         return merged
 
+    def _workspace(self, T, B):
+        """``_backward``'s work arrays da (T, 4H, B), da2 (4H, T, B) and z_prev (T, B, H), kept between calls
+        and never handed out: a training loop then allocates no new arrays of this size per step (fresh
+        memory costs page faults, the operating system zeroing every page)."""
+        H, work = self.hidden_size, getattr(self, "_work", None)
+        if work is None or work[0].shape != (T, 4 * H, B) or work[0].dtype != self.dtype:
+            work = self._work = tuple(self.xp.empty(s, dtype=self.dtype)
+                                      for s in ((T, 4 * H, B), (4 * H, T, B), (T, B, H)))
+        return work
+
     def _backward(self, dout, cache, dfinal):
         xp, H = self.xp, self.hidden_size
         x_tm, gates, zs, cs, tc = cache["x"], cache["gates"], cache["zs"], cache["cs"], cache["tc"]
         T, B, D = x_tm.shape
-        dout_fm = dout.transpose(1, 2, 0)                      # (T, H, B)
-        da = xp.empty((T, 4 * H, B), dtype=self.dtype)       # d loss / d pre-activations [u, i, f, o]
-        delta = xp.empty((T, H, B), dtype=self.dtype)
-        delta_c = xp.empty((T, H, B), dtype=self.dtype)
-        dz_next, dc_next = dfinal[0].T, dfinal[1].T           # R^T da_{t+1} and dc_{t+1} f_{t+1}
+        dot, add, mul, sub = xp.dot, xp.add, xp.multiply, xp.subtract
+        one = xp.asarray(1.0, dtype=self.dtype)
+        self.delta = self.delta_c = None                   # free the previous run's before allocating
+        delta = dout.transpose(1, 2, 0).copy()             # (T, H, B): dout_t, then dz_t
+        delta_c = mul(tc, tc)                              # 1 - tanh(c_t)^2, then dc_t
+        sub(one, delta_c, delta_c)
+        da, da2, z_prev = self._workspace(T, B)
+        sub(one, gates, da)                                # s (1 - s) for i, f, o and 1 - g^2, then da_t
+        mul(gates, da, da)
+        g_all, da_c = gates[:, :H], da[:, :H]
+        mul(g_all, g_all, da_c)
+        sub(one, da_c, da_c)
+        work = xp.empty((5 * H, B), dtype=self.dtype)     # [dc i, dc g, dc c_{t-1}, dz tanh c, dz o]
+        products, dc_i, dc_g, dc_c, dz_tc, dz_o = work[:4 * H], *work.reshape(5, H, B)
+        dc_next = dfinal[1].T                              # dc_{t+1} f_{t+1}
+        dz_next = dfinal[0].T                              # R^T da_{t+1}
+        dcf = xp.empty((H, B), dtype=self.dtype)
         R_transposed = self._p["R"].T
-        for t in range(T - 1, -1, -1):
-            act = gates[t]
-            g, i, f, o = act[:H], act[H:2 * H], act[2 * H:3 * H], act[3 * H:]
-            dz = xp.add(dout_fm[t], dz_next, out=delta[t])
-            dc = delta_c[t]
-            xp.multiply(dz, o, out=dc)
-            dc *= 1.0 - tc[t] * tc[t]
-            dc += dc_next
-            d = da[t]
-            xp.multiply(dc, i, out=d[:H])
-            d[:H] *= 1.0 - g * g
-            xp.multiply(dc, g, out=d[H:2 * H])
-            xp.multiply(dc, cs[t], out=d[2 * H:3 * H])
-            xp.multiply(dz, tc[t], out=d[3 * H:])
-            d[H:] *= act[H:] * (1.0 - act[H:])                 # sigmoid' = s (1 - s) for i, f, o
-            dz_next = R_transposed @ d
-            dc_next = dc * f
-        da2 = da.transpose(1, 0, 2).reshape(4 * H, T * B)    # columns ordered (t, b)
-        self._g["W"][...] = da2 @ x_tm.reshape(T * B, D)
-        self._g["R"][...] = da2 @ zs[:-1].transpose(0, 2, 1).reshape(T * B, H)
-        self._g["b"][...] = da2.sum(axis=1)
+        for dz, dc, d, i, g, f, o, c_prev, tc_t in zip(
+                delta[::-1], delta_c[::-1], da[::-1], gates[::-1, H:2 * H], gates[::-1, :H],
+                gates[::-1, 2 * H:3 * H], gates[::-1, 3 * H:], cs[-2::-1], tc[::-1]):
+            add(dz, dz_next, dz)
+            mul(dz, o, dz_o)
+            mul(dc, dz_o, dc)
+            add(dc, dc_next, dc)
+            mul(dc, i, dc_i)
+            mul(dc, g, dc_g)
+            mul(dc, c_prev, dc_c)
+            mul(dz, tc_t, dz_tc)
+            mul(d, products, d)
+            dz_next = dot(R_transposed, d)
+            dc_next = mul(dc, f, dcf)
+        da2[...] = da.transpose(1, 0, 2)                   # the weight gradients' layout: columns (t, b)
+        da2 = da2.reshape(4 * H, T * B)
+        z_prev[...] = zs[:-1].transpose(0, 2, 1)
+        xp.matmul(da2, x_tm.reshape(T * B, D), out=self._g["W"])
+        xp.matmul(da2, z_prev.reshape(T * B, H), out=self._g["R"])
+        da2.sum(axis=1, out=self._g["b"])
         self.delta = delta.transpose(2, 0, 1)
         self.delta_c = delta_c.transpose(2, 0, 1)
-        dx = xp.ascontiguousarray(xp.matmul(self._p["W"].T, da).transpose(2, 0, 1))
+        dx = xp.matmul(self._p["W"].T, da).transpose(2, 0, 1).copy()
         return dx, (dz_next.T, dc_next.T)

@@ -7,6 +7,7 @@ A model is anything with ``theta`` (1-D parameters) and ``dtheta`` (their gradie
     Adam:  m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
            theta <- theta - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 """
+from .backend import get_array_module
 from .checks import real, trainable
 
 
@@ -38,11 +39,14 @@ class SGD(_Optimizer):
 
     def _init_state(self, theta):
         self.v = theta * 0
+        self._work = theta * 0
+        self._xp = get_array_module(theta)
 
     def _step(self, theta, g):
-        self.v *= self.momentum
-        self.v -= self.lr * g
-        theta += self.v
+        xp = self._xp
+        xp.multiply(self.v, self.momentum, self.v)
+        xp.subtract(self.v, xp.multiply(g, self.lr, self._work), self.v)
+        xp.add(theta, self.v, theta)
 
 
 class Adam(_Optimizer):
@@ -56,18 +60,27 @@ class Adam(_Optimizer):
 
     def _init_state(self, theta):
         self.m, self.v, self.t = theta * 0, theta * 0, 0
+        self._work = (theta * 0, theta * 0)
+        self._constants = (None, ())
+        self._xp = get_array_module(theta)
 
     def _step(self, theta, g):
+        xp = self._xp
+        add, mul = xp.add, xp.multiply
+        hyper = (self.beta1, self.beta2, self.eps)
+        if self._constants[0] != hyper:   # 0-d arrays of theta's dtype: cheaper operands than floats
+            self._constants = (hyper, [xp.asarray(c, dtype=theta.dtype) for c in
+                                       (self.beta1, 1 - self.beta1, self.beta2, 1 - self.beta2, self.eps)])
+        b1, one_minus_b1, b2, one_minus_b2, eps = self._constants[1]
+        m, v, (a, b) = self.m, self.v, self._work
         self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        self.m *= b1
-        self.m += (1 - b1) * g
-        self.v *= b2
-        self.v += (1 - b2) * (g * g)
-        step = self.lr / (1 - b1 ** self.t)
-        denom = (self.v / (1 - b2 ** self.t)) ** 0.5
-        denom += self.eps
-        theta -= step * self.m / denom
+        mul(m, b1, m)
+        add(m, mul(g, one_minus_b1, a), m)                # m <- b1 m + (1 - b1) g
+        mul(v, b2, v)
+        add(v, mul(mul(g, g, a), one_minus_b2, a), v)     # v <- b2 v + (1 - b2) g^2
+        denom = add(xp.sqrt(xp.divide(v, 1 - self.beta2 ** self.t, a), a), eps, a)
+        step = self.lr / (1 - self.beta1 ** self.t)
+        xp.subtract(theta, xp.divide(mul(m, step, b), denom, b), theta)
 
 
 def clip_grad_norm(model, max_norm):

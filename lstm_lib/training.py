@@ -41,11 +41,17 @@ def _samples(X, y, model, which):
 
 def train_step(model, xb, yb, loss_fn, optimizer, clip=None):
     """Forward, loss, backward, (clip,) update on one minibatch -> (loss value, gradient norm)."""
+    value, norm = _update(model, xb, yb, loss_fn, optimizer, clip)
+    return value, float(norm)
+
+
+def _update(model, xb, yb, loss_fn, optimizer, clip):
+    """``train_step`` with the gradient norm left as a scalar of the model's array module (no host sync)."""
     value, dpred = loss_fn(model.forward(xb), yb)
     if not math.isfinite(value):
         raise NonFiniteError(f"the minibatch loss is {value}")
     model.backward(dpred)
-    norm = clip_grad_norm(model, clip) if clip else float((model.dtheta @ model.dtheta) ** 0.5)
+    norm = clip_grad_norm(model, clip) if clip is not None else (model.dtheta @ model.dtheta) ** 0.5
     optimizer.update(model)
     return value, norm
 
@@ -54,11 +60,12 @@ def _epoch(model, X, y, rng, batch_size, loss_fn, optimizer, clip):
     """One pass over shuffled minibatches (remainder dropped) -> (mean loss, mean gradient norm)."""
     n_batches = len(X) // batch_size
     perm = model.xp.asarray(rng.permutation(len(X)))
+    X, y = X[perm], y[perm]                  # this epoch's order: the minibatches are slices of it
+    results = [_update(model, X[j:j + batch_size], y[j:j + batch_size], loss_fn, optimizer, clip)
+               for j in range(0, n_batches * batch_size, batch_size)]
     total = norms = 0.0
-    for j in range(n_batches):
-        idx = perm[j * batch_size:(j + 1) * batch_size]
-        value, norm = train_step(model, X[idx], y[idx], loss_fn, optimizer, clip)
-        total, norms = total + value, norms + norm
+    for value, norm in results:              # the gradient norms reach the host once per epoch
+        total, norms = total + value, norms + float(norm)
     return total / n_batches, norms / n_batches
 
 

@@ -464,6 +464,9 @@ def test_clip_zero_means_the_same_in_fit_and_clip_grad_norm(clip, msg):
         ll.clip_grad_norm(ll.Dense(1, 1), clip)
     with pytest.raises(ValueError, match=msg("clip", repr(clip))):
         _fit(clip=clip)
+    model, data = ll.sine_model(seed=0), ll.sine_dataset()
+    with pytest.raises(ValueError, match=msg("max_norm", repr(clip))):
+        ll.train_step(model, data.X_train[:5], data.y_train[:5], ll.mse, ll.Adam(), clip=clip)
 
 
 def test_diverging_run_keeps_its_partial_history():
