@@ -362,8 +362,9 @@ def lstm_variant_step_forward(x_t, z_prev, c_prev, p, variant):
             a_out = a_out + p["p_out"] * c_t  # a^out_t += p_out ⊙ c_t, the new cell
         o_t = sigmoid(a_out)                  # o_t = σ(a^out_t)
     z_t = o_t * np.tanh(c_t)                  # z_t = o_t ⊙ tanh(c_t)
-    cache = {"x_t": x_t, "z_prev": z_prev, "c_prev": c_prev, "p": p, "variant": variant,
-             "g_t": g_t, "i_t": i_t, "f_t": f_t, "o_t": o_t, "c_t": c_t}
+    cache = {"x_t": x_t, "z_prev": z_prev, "c_prev": c_prev, "p": p,
+             "variant": variant, "g_t": g_t, "i_t": i_t, "f_t": f_t, "o_t": o_t,
+             "c_t": c_t}
     return z_t, c_t, cache
 
 

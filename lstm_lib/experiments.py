@@ -74,18 +74,20 @@ def sine_experiment(cell="lstm", hidden=2, look_back=5, train_ratio=0.5, batch_s
     return SineResult(model, history, data, test_mse, curve)
 
 
-def memory_experiment(cell, lag, seed, hidden=8, n_train=256, n_test=256, lr=0.01, batch_size=32,
-                      max_epoch=40, **cell_options):
-    """Train ``sine_model(cell, hidden, **cell_options)`` on the memory task with ``lag`` -> test accuracy.
+def memory_experiment(cell, lag, seed, hidden=8, n_train=256, n_test=256, lr=0.01,
+                      batch_size=32, max_epoch=40, **cell_options):
+    """Train ``sine_model(cell, hidden)`` on the memory task -> test accuracy.
 
-    The accuracy is that of the sign of the output; chance is 0.5. One Generator from ``seed`` draws
-    the training set, then the test set, initialises the model and shuffles the minibatches (Adam,
-    mean squared error, no early stopping). ``cell_options`` go to the cell, e.g. ``forget_bias=0.0``.
+    The accuracy is that of the sign of the output; chance is 0.5. One Generator
+    from ``seed`` draws the training set, then the test set, initialises the model
+    and shuffles the minibatches (Adam, mean squared error, no early stopping).
+    ``cell_options`` go to the cell, e.g. ``forget_bias=0.0``.
     """
     rng = make_rng(seed)
     X_train, y_train = memory_task(lag, n_train, rng)
     X_test, y_test = memory_task(lag, n_test, rng)
     model = sine_model(cell, hidden, seed=rng, **cell_options)
-    fit(model, X_train, y_train, optimizer=Adam(lr), batch_size=batch_size, max_epoch=max_epoch,
-        period=max_epoch, early_stopping=False, progress=False, seed=rng, log=None)
+    fit(model, X_train, y_train, optimizer=Adam(lr), batch_size=batch_size,
+        max_epoch=max_epoch, period=max_epoch, early_stopping=False, progress=False,
+        seed=rng, log=None)
     return float(np.mean(np.sign(to_numpy(model.forward(X_test))) == y_test))
