@@ -66,8 +66,7 @@ def rnn_step_backward(dz_t, cache):
 
 
 def rnn_forward(x, z0, p, f="tanh"):
-    """The RNN over x (B, T, D) from z0 (B, H) (None: zeros) -> z (B, T, H), caches.
-    """
+    """The RNN over x (B, T, D) from z0 (B, H; None: zeros) -> z (B, T, H), caches."""
     xp, H = get_array_module(x), p["W_hh"].shape[0]
     z_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if z0 is None else z0
     zs, caches = [], []
@@ -82,8 +81,8 @@ def rnn_backward(dout, caches, dz_T=None):
     """BPTT from dout (B, T, H), the direct gradients ∂ℓ_t/∂z_t -> dx, dz0, dp, dz.
 
     ``dz_T`` (B, H): a gradient arriving at z_T from beyond the sequence (None: zero).
-    Returns dx (B, T, D), dz0 = δz_0 (B, H), dp (summed over the steps), dz = δz_t (B,
-    T, H).
+    Returns dx (B, T, D), dz0 = δz_0 (B, H), dp (summed over the steps) and
+    dz = δz_t (B, T, H).
     """
     xp = get_array_module(dout)
     dz_next = xp.zeros_like(dout[:, 0]) if dz_T is None else dz_T  # W_hhᵀ δa_{t+1}
@@ -294,8 +293,7 @@ def gru_step_backward(dz_t, cache):
 
 
 def gru_forward(x, z0, p, reset_after=True):
-    """The GRU over x (B, T, D) from z0 (B, H) (None: zeros) -> z (B, T, H), caches.
-    """
+    """The GRU over x (B, T, D) from z0 (B, H; None: zeros) -> z (B, T, H), caches."""
     xp, H = get_array_module(x), p["R_r"].shape[0]
     z_t = xp.zeros((x.shape[0], H), dtype=x.dtype) if z0 is None else z0
     zs, caches = [], []
@@ -310,8 +308,8 @@ def gru_backward(dout, caches, dz_T=None):
     """BPTT from dout (B, T, H), the direct gradients ∂ℓ_t/∂z_t -> dx, dz0, dp, dz.
 
     ``dz_T`` (B, H): a gradient arriving at z_T from beyond the sequence (None: zero).
-    Returns dx (B, T, D), dz0 = δz_0 (B, H), dp (summed over the steps), dz = δz_t (B,
-    T, H).
+    Returns dx (B, T, D), dz0 = δz_0 (B, H), dp (summed over the steps) and
+    dz = δz_t (B, T, H).
     """
     xp = get_array_module(dout)
     # from step t+1 to z_t
@@ -466,8 +464,7 @@ def lstm_variant_backward(dout, caches, dz_T=None, dc_T=None):
 # -- the output layer ----------------------------------------------------------
 
 def dense_forward(z, p):
-    """The output layer y = W_hy z + b_hy: z (B, H) or (B, T, H) -> y (B, O) or (B, T,
-    O), cache.
+    """The output layer y = W_hy z + b_hy: z (B, [T,] H) -> y (B, [T,] O), cache.
 
     ``p``: W (O, H) and b (O,), the names of the generic ``lstm_lib.Dense``; as the
     output layer they are the text's W_hy and b_hy.

@@ -154,15 +154,7 @@ class LSTMVariant(LSTM):
             xp.multiply(act[out_], tc[t], out=zs[t + 1])
         y = xp.ascontiguousarray(zs[1:].transpose(2, 0, 1))
         cache = {"x": x_tm, "gates": gates, "zs": zs, "cs": cs, "tc": tc, "out_shape": y.shape}
-        return y, cache, (zs[T].T, cs[T].T)
-
-    def _merge(self, caches):
-        xp = self.xp
-        merged = {k: xp.concatenate([c[k] for c in caches]) for k in ("x", "gates", "tc")}
-        for k in ("zs", "cs"):
-            merged[k] = xp.concatenate([caches[0][k][:1]] + [c[k][1:] for c in caches])
-        merged["out_shape"] = (caches[0]["out_shape"][0], len(merged["tc"]), self.hidden_size)
-        return merged
+        return y, cache, (zs[T].T.copy(), cs[T].T.copy())     # copies, as LSTM._forward
 
     def _backward(self, dout, cache, dfinal):
         xp, H, variant = self.xp, self.hidden_size, self.variant
