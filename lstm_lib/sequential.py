@@ -48,14 +48,20 @@ class Sequential:
         self.xp = get_array_module(self.theta)
         self._bind_layers()                 # the copied layers work on slices of the copied vector
 
-    def forward(self, x):
-        """Run every layer on the whole input; recurrent layers start from zero state."""
-        checked = self.layers[0].check_input(x)   # validated once: later inputs come from the layers
-        if checked.ndim not in self._input_ndims:
-            raise ValueError(f"x must be {_ndim_names(self._input_ndims)} for this model's layers, "
-                             f"got shape {tuple(checked.shape)}")
-        if checked is x or checked.base is not None:
-            checked = checked.copy()          # the layers may keep it: the model's own copy
+    def forward(self, x, *, validate=True):
+        """Run every layer on the whole input; recurrent layers start from zero state.
+
+        ``validate=False`` trusts ``x`` to be checked already and to stay unchanged while the
+        model keeps it (``fit`` passes slices of its own shuffled copy of the data).
+        """
+        checked = x
+        if validate:
+            checked = self.layers[0].check_input(x)   # once: later inputs come from the layers
+            if checked.ndim not in self._input_ndims:
+                raise ValueError(f"x must be {_ndim_names(self._input_ndims)} for this model's "
+                                 f"layers, got shape {tuple(checked.shape)}")
+            if checked is x or checked.base is not None:
+                checked = checked.copy()          # the layers may keep it: the model's own copy
         for layer in self.layers:
             checked = layer.forward(checked, validate=False)
         return checked if checked.base is None else checked.copy()   # no view of a layer's cache

@@ -45,9 +45,12 @@ def train_step(model, xb, yb, loss_fn, optimizer, clip=None):
     return value, float(norm)
 
 
-def _update(model, xb, yb, loss_fn, optimizer, clip):
-    """``train_step`` with the gradient norm left as a scalar of the model's array module (no host sync)."""
-    value, dpred = loss_fn(model.forward(xb), yb)
+def _update(model, xb, yb, loss_fn, optimizer, clip, validate=True):
+    """``train_step`` with the gradient norm left as a scalar of the model's array module (no host sync).
+
+    ``validate=False``: ``xb`` is a slice of ``fit``'s own checked copy of the data.
+    """
+    value, dpred = loss_fn(model.forward(xb, validate=validate), yb)
     if not math.isfinite(value):
         raise NonFiniteError(f"the minibatch loss is {value}")
     model.backward(dpred)
@@ -61,8 +64,8 @@ def _epoch(model, X, y, rng, batch_size, loss_fn, optimizer, clip):
     n_batches = len(X) // batch_size
     perm = model.xp.asarray(rng.permutation(len(X)))
     X, y = X[perm], y[perm]                  # this epoch's order: the minibatches are slices of it
-    results = [_update(model, X[j:j + batch_size], y[j:j + batch_size], loss_fn, optimizer, clip)
-               for j in range(0, n_batches * batch_size, batch_size)]
+    results = [_update(model, X[j:j + batch_size], y[j:j + batch_size], loss_fn, optimizer, clip,
+                       validate=False) for j in range(0, n_batches * batch_size, batch_size)]
     total = norms = 0.0
     for value, norm in results:              # the gradient norms reach the host once per epoch
         total, norms = total + value, norms + float(norm)
