@@ -33,8 +33,9 @@ class History:
 def _samples(X, y, model, which):
     X = float_array(X, f"X_{which}", model.xp, model.theta.dtype)
     y = float_array(y, f"y_{which}", model.xp, model.theta.dtype)
-    if X.ndim != 3 or len(X) != len(y):
-        raise ValueError(f"X_{which} must have shape (N, T, D) and y_{which} N rows, "
+    D = getattr(model, "input_size", None)
+    if X.ndim != 3 or len(X) != len(y) or D not in (None, X.shape[2]):
+        raise ValueError(f"X_{which} must have shape (N, T, {D or 'D'}) and y_{which} N rows, "
                          f"got {tuple(X.shape)} and {tuple(y.shape)}")
     return nonempty(X, f"X_{which}"), nonempty(y, f"y_{which}")
 
