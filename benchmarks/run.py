@@ -353,7 +353,7 @@ def report(rows, sine_loss, mem, quick):
         "",
         table(rows),
         "",
-        "Final test MSE of the sine training (a check that both loops train the same model): "
+        "Final test MSE of the sine training (the same architecture and recipe in both libraries, from different initial weights): "
         + "; ".join(f"{dt}: lstm_lib {a:.2e}, PyTorch {b:.2e}" for dt, (a, b) in sine_loss.items()) + ".",
         "",
         f"Memory, L in float64, counted with tracemalloc (every array numpy allocates): one (B, T, H) array "

@@ -203,3 +203,27 @@ def interval(k, n, z=1.96):
     center = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
     return max(0.0, float(center - half)), min(1.0, float(center + half))
+
+
+def fisher_exact(k1, n1, k2, n2):
+    """Two-sided p-value of Fisher's exact test: ``k1`` successes of ``n1`` runs against ``k2`` of ``n2``.
+
+    The probability, with the margins fixed, of a table as unlikely as the one seen or less (the usual
+    two-sided convention). Two Wilson intervals that overlap do not show that two rates are equal;
+    a small p-value does show that they differ.
+    """
+    from math import comb
+
+    for name, (k, n) in {"k1, n1": (k1, n1), "k2, n2": (k2, n2)}.items():
+        if isinstance(k, bool) or isinstance(n, bool) or int(k) != k or int(n) != n or not 0 <= k <= n \
+                or n < 1:
+            raise ValueError(f"{name} must be integers with 0 <= k <= n and n >= 1, got {k!r}, {n!r}")
+    k1, n1, k2, n2 = int(k1), int(n1), int(k2), int(n2)
+    total = k1 + k2
+
+    def probability(k):                                   # k successes in the first group
+        return comb(n1, k) * comb(n2, total - k) / comb(n1 + n2, total)
+
+    seen = probability(k1)
+    tables = range(max(0, total - n2), min(total, n1) + 1)
+    return min(1.0, sum(p for p in map(probability, tables) if p <= seen * (1 + 1e-9)))

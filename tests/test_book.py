@@ -182,3 +182,14 @@ def test_interval_is_the_wilson_score_interval():
     for k, n in ((3, 2), (-1, 5), (1.5, 3), (0, 0), (True, 3)):
         with pytest.raises(ValueError, match="k and n"):
             book.interval(k, n)
+
+
+def test_fisher_exact_matches_known_values():
+    assert book.fisher_exact(8, 10, 1, 10) == pytest.approx(0.005477, abs=1e-6)
+    assert book.fisher_exact(0, 10, 6, 10) == pytest.approx(0.010836, abs=1e-6)
+    assert book.fisher_exact(5, 10, 0, 10) == pytest.approx(0.032508, abs=1e-6)
+    assert book.fisher_exact(8, 10, 5, 10) == pytest.approx(0.349845, abs=1e-6)
+    assert book.fisher_exact(3, 7, 3, 7) == 1.0
+    assert book.fisher_exact(2, 5, 7, 9) == pytest.approx(book.fisher_exact(7, 9, 2, 5))
+    with pytest.raises(ValueError, match="k1, n1"):
+        book.fisher_exact(11, 10, 1, 10)
