@@ -58,6 +58,41 @@ def check_grads(f, arrays, analytic, record=None, tol=GRAD_TOL):
     return errors
 
 
+def assert_lstm_matches_equations(layer, forward, backward, rng, B=3, T=6):
+    """``layer`` (an LSTM or a variant) against ``forward(x, z0, c0, p)`` and ``backward(dout, caches,
+    dz_T, dc_T)`` of ``lstm_lib.equations``, to 1e-12: outputs, trace, final cell, every gradient,
+    from zero and from given initial states."""
+    D, H = layer.input_size, layer.hidden_size
+    p = {name: np.array(ll.to_numpy(v)) for name, v in layer.params.items()}
+    x, z0, c0 = rng.normal(size=(B, T, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    dout, dz_T, dc_T = rng.normal(size=(B, T, H)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+
+    def close(actual, expected, what):
+        np.testing.assert_allclose(ll.to_numpy(actual), expected, rtol=1e-12, atol=1e-12, err_msg=what)
+
+    for states, finals in (((None, None), (None, None)), ((z0, c0), (dz_T, dc_T))):
+        z, c, caches = forward(x, *states, p)
+        dx, dz0, dc0, dp, dz, dc = backward(dout, caches, *finals)
+        close(layer.forward(x, *states), z, "z")
+        trace = layer.trace()
+        for key, name in zip("gifoc", ("g_t", "i_t", "f_t", "o_t", "c_t")):
+            close(trace[key], np.stack([cache[name] for cache in caches], axis=1), key)
+        close(layer.final_state[1], c[:, -1], "c_T")
+        close(layer.backward(dout, *finals), dx, "dx")
+        close(layer.dh0, dz0, "dh0")
+        close(layer.dc0, dc0, "dc0")
+        close(layer.delta, dz, "delta")
+        close(layer.delta_c, dc, "delta_c")
+        for name in p:
+            close(layer.grads[name], dp[name], name)
+
+
+@pytest.fixture
+def oracle():
+    """Comparisons of the fast layers with ``lstm_lib.equations`` shared by several test files."""
+    return SimpleNamespace(lstm=assert_lstm_matches_equations)
+
+
 def record_errors(name, errors):
     _GRAD_ERRORS[name] = dict(errors)
 

@@ -153,27 +153,10 @@ def test_rnn_layer_equals_equations(activation, rng):
             _assert_close(layer.grads[name], dp[name], name)
 
 
-def test_lstm_layer_equals_equations(rng):
-    B, T, D, H = 3, 6, 2, 4
-    layer = ll.LSTM(D, H, seed=0)
-    p = _random_params(layer, rng)
-    x, z0, c0 = rng.normal(size=(B, T, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
-    dout, dz_T, dc_T = rng.normal(size=(B, T, H)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
-    for states, finals in (((None, None), (None, None)), ((z0, c0), (dz_T, dc_T))):
-        z, c, caches = eq.lstm_forward(x, *states, p)
-        dx, dz0, dc0, dp, dz, dc = eq.lstm_backward(dout, caches, *finals)
-        _assert_close(layer.forward(x, *states), z, "z")
-        trace = layer.trace()
-        for key, name in zip("gifoc", ("g_t", "i_t", "f_t", "o_t", "c_t")):
-            _assert_close(trace[key], np.stack([cache[name] for cache in caches], axis=1), key)
-        _assert_close(layer.final_state[1], c[:, -1], "c_T")
-        _assert_close(layer.backward(dout, *finals), dx, "dx")
-        _assert_close(layer.dh0, dz0, "dh0")
-        _assert_close(layer.dc0, dc0, "dc0")
-        _assert_close(layer.delta, dz, "delta")
-        _assert_close(layer.delta_c, dc, "delta_c")
-        for name in p:
-            _assert_close(layer.grads[name], dp[name], name)
+def test_lstm_layer_equals_equations(rng, oracle):
+    layer = ll.LSTM(2, 4, seed=0)
+    _random_params(layer, rng)
+    oracle.lstm(layer, eq.lstm_forward, eq.lstm_backward, rng)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm"])
